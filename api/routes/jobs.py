@@ -1,0 +1,60 @@
+"""The seed's job endpoints: submit, status, plus cancel."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Response, status
+
+from api import service
+from api.deps import StoreDep
+from api.errors import error_body
+from shared.logs import correlation_id
+from shared.models import JobView, ResearchRequest, SubmitResponse
+
+router = APIRouter(prefix="/api/v4", tags=["jobs"])
+
+JobId = Annotated[UUID, Path(description="The job's id, as returned by the submit call.")]
+
+_ERRORS = {
+    404: {"description": "Unknown or expired job", "content": {"application/json": {"example": error_body("not_found", "No job ...")}}},
+    503: {"description": "Redis unreachable; retry after Retry-After seconds"},
+}
+
+
+def status_url(job_id: UUID) -> str:
+    return f"/api/v4/job/{job_id}"
+
+
+@router.post(
+    "/deep-research",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=SubmitResponse,
+    summary="Start a deep-research job",
+    responses={503: _ERRORS[503]},
+)
+async def submit(body: ResearchRequest, store: StoreDep, response: Response) -> SubmitResponse:
+    record = await service.submit(store, body, correlation_id=correlation_id.get())
+    response.headers["Location"] = status_url(record.job_id)
+    return SubmitResponse(
+        job_id=record.job_id,
+        status=record.status,
+        message="Deep research initiated.",
+        check_status_url=status_url(record.job_id),
+    )
+
+
+@router.get("/job/{job_id}", response_model=JobView, summary="A job's status and result", responses=_ERRORS)
+async def get_job(job_id: JobId, store: StoreDep) -> JobView:
+    return JobView.of(await service.get(store, job_id))
+
+
+@router.post(
+    "/job/{job_id}/cancel",
+    response_model=JobView,
+    summary="Cancel a pending or running job",
+    responses={**_ERRORS, 409: {"description": "The job has already ended"}},
+)
+async def cancel_job(job_id: JobId, store: StoreDep) -> JobView:
+    return JobView.of(await service.cancel(store, job_id))

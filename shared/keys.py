@@ -1,0 +1,49 @@
+"""Every Redis key this service uses, in one place.
+
+Job records keep the seed's format, ``job:<uuid>`` holding a JSON string with a TTL. The queue
+keys are arq's own (``arq:queue``, ``arq:job:<id>``, ...); they are named here too so that the
+API can enqueue atomically with the record it writes.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+JOB_PREFIX: Final = "job:"
+LEASES: Final = "jobs:leases"
+"""Sorted set: ``<job_id>|<attempt>`` scored by the lease's expiry (ms since the epoch)."""
+INDEX_ALL: Final = "jobs:index"
+"""Sorted set: every job id scored by its creation time (ms)."""
+WORKERS: Final = "workers:heartbeats"
+"""Sorted set: worker ids scored by their last heartbeat (ms)."""
+ARQ_JOB_PREFIX: Final = "arq:job:"
+ARQ_IN_PROGRESS_PREFIX: Final = "arq:in-progress:"
+ARQ_RETRY_PREFIX: Final = "arq:retry:"
+ARQ_RESULT_PREFIX: Final = "arq:result:"
+
+
+def job(job_id: str) -> str:
+    return f"{JOB_PREFIX}{job_id}"
+
+
+def checkpoints(job_id: str) -> str:
+    """Hash: step name -> that step's output (JSON), written with the record, fenced."""
+    return f"{JOB_PREFIX}{job_id}:steps"
+
+
+def events(job_id: str) -> str:
+    """Stream of the job's state changes and progress."""
+    return f"{JOB_PREFIX}{job_id}:events"
+
+
+def status_index(status: str) -> str:
+    """Sorted set of job ids currently in ``status``, scored by creation time (ms)."""
+    return f"jobs:status:{status}"
+
+
+def idempotency(key_hash: str) -> str:
+    return f"idem:{key_hash}"
+
+
+def arq_job(queue_job_id: str) -> str:
+    return f"{ARQ_JOB_PREFIX}{queue_job_id}"

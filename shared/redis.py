@@ -1,0 +1,56 @@
+"""Redis connections: one factory with timeouts for both processes, and safe-to-log URLs."""
+
+from __future__ import annotations
+
+import ssl
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from arq.connections import ArqRedis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from shared.settings import Settings
+
+REDIS_DOWN_ERRORS: tuple[type[Exception], ...] = (
+    RedisConnectionError,
+    RedisTimeoutError,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+)
+"""What a Redis call raises when the server is unreachable, restarting or too slow."""
+
+
+def redact_url(url: str) -> str:
+    """``redis://default:secret@host:6379/0`` -> ``redis://default:****@host:6379/0``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urlunsplit(parts._replace(netloc=f"{user}:****@{host}"))
+
+
+def create_redis(settings: Settings, **overrides: Any) -> ArqRedis:
+    """A pooled async client that never waits long: socket and connect timeouts, short retries.
+
+    Connecting is lazy: nothing touches the network until the first command.
+    """
+    url = settings.redis_url.get_secret_value()
+    options: dict[str, Any] = {
+        "socket_timeout": settings.redis_socket_timeout,
+        "socket_connect_timeout": settings.redis_connect_timeout,
+        "health_check_interval": 15,
+        "retry": Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=2),
+        "retry_on_error": [RedisConnectionError, RedisTimeoutError],
+        "socket_keepalive": True,
+    }
+    if url.startswith("rediss://"):
+        options["ssl_cert_reqs"] = ssl.CERT_REQUIRED if settings.redis_tls_verify else ssl.CERT_NONE
+    options.update(overrides)
+    return ArqRedis.from_url(url, **options)  # type: ignore[no-any-return]

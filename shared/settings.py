@@ -1,0 +1,64 @@
+"""Settings for both processes, from the environment (and a local ``.env`` if present).
+
+One class, read once per process through :func:`get_settings`; tests build their own
+``Settings(...)`` and pass it in.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    redis_url: SecretStr = Field(
+        default=SecretStr("redis://localhost:6379"),
+        description="Redis connection URL (redis:// or rediss://); the seed's default.",
+    )
+    redis_socket_timeout: float = Field(default=2.0, gt=0, description="Seconds per Redis call.")
+    redis_connect_timeout: float = Field(default=2.0, gt=0)
+    redis_tls_verify: bool = Field(default=True, description="Check rediss:// certificates.")
+    queue_name: str = Field(default="arq:queue", min_length=1)
+
+    job_ttl_seconds: int = Field(default=86400, ge=60, le=30 * 86400)
+    job_deadline_seconds: int = Field(
+        default=1800, ge=5, description="A job not finished this long after submit fails with timeout."
+    )
+    step_timeout_seconds: float = Field(default=300, gt=0)
+    max_attempts: int = Field(
+        default=3, ge=1, description="Runs of a job allowed after transient failures."
+    )
+    max_crashes: int = Field(
+        default=5, ge=1, description="Worker deaths tolerated while running one job."
+    )
+    retry_base_seconds: float = Field(default=1.0, gt=0)
+    retry_max_seconds: float = Field(default=60.0, gt=0)
+
+    lease_seconds: float = Field(default=10.0, gt=0, description="A worker must renew within this.")
+    reaper_interval_seconds: float = Field(default=2.0, gt=0)
+    shutdown_grace_seconds: float = Field(default=5.0, ge=0)
+    worker_concurrency: int = Field(default=10, ge=1, le=1000)
+    worker_poll_delay: float = Field(default=0.05, gt=0, description="Seconds between queue polls.")
+    worker_heartbeat_stale_seconds: float = Field(default=30.0, gt=0)
+    max_queued_jobs: int = Field(default=10000, ge=1)
+
+    admin_token: SecretStr | None = Field(default=None, description="Enables admin endpoints.")
+    pipeline: str = Field(default="deep_research", description="Pipeline the API submits.")
+
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: str = "INFO"
+
+    @field_validator("admin_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,158 @@
+"""The worker process: arq's ``Worker`` made to drain gracefully and ride out Redis outages.
+
+Start it with ``deep-research worker`` (or ``python -m worker``). ``WorkerSettings`` is what arq's
+own CLI would read; :func:`run` is what our CLI calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import uuid
+from typing import Any, cast
+
+from arq import func
+from arq.worker import Worker
+
+from shared import queue
+from shared.logs import setup_logging
+from shared.redis import REDIS_DOWN_ERRORS, create_redis, redact_url
+from shared.settings import Settings, get_settings
+from shared.store import JobStore
+from worker.context import WorkerContext
+from worker.leases import LeaseKeeper, reap_forever
+from worker.tasks import run_job
+
+log = logging.getLogger("worker")
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+async def on_startup(ctx: dict[str, Any]) -> None:
+    wctx = cast(WorkerContext, ctx)
+    settings = wctx["settings"]
+    store = JobStore(wctx["redis"], settings)
+    keeper = LeaseKeeper(store, settings, wctx["worker_id"])
+    wctx["store"] = store
+    wctx["keeper"] = keeper
+    ctx["_background"] = [
+        asyncio.create_task(keeper.run_forever(), name="lease-keeper"),
+        asyncio.create_task(reap_forever(store, settings), name="reaper"),
+    ]
+    log.info("worker %s ready: %d concurrent jobs", wctx["worker_id"], settings.worker_concurrency)
+
+
+async def on_shutdown(ctx: dict[str, Any]) -> None:
+    for task in ctx.get("_background", []):
+        task.cancel()
+    keeper = cast(WorkerContext, ctx).get("keeper")
+    if keeper is not None:
+        try:
+            await keeper.leave()
+        except REDIS_DOWN_ERRORS:
+            pass
+    log.info("worker %s stopped", ctx.get("worker_id"))
+
+
+class ResearchWorker(Worker):
+    """arq's worker, plus: a graceful drain on SIGTERM/SIGINT and no exit when Redis blips."""
+
+    def __init__(self, settings: Settings, **kwargs: Any) -> None:
+        self.settings = settings
+        self._draining = False
+        self._redis_down_since: float | None = None
+        super().__init__(**kwargs)
+
+    async def _poll_iteration(self) -> None:
+        try:
+            await super()._poll_iteration()
+        except REDIS_DOWN_ERRORS as exc:
+            if self._redis_down_since is None:
+                self._redis_down_since = self.loop.time()
+                log.warning("Redis unreachable (%s); worker keeps trying", exc)
+            await asyncio.sleep(min(2.0, 0.1 + self.loop.time() - self._redis_down_since))
+            return
+        if self._redis_down_since is not None:
+            log.info("Redis reachable again after %.1f s", self.loop.time() - self._redis_down_since)
+            self._redis_down_since = None
+
+    def handle_sig(self, signum: signal.Signals) -> None:
+        if self._draining:  # a second signal: stop now
+            super().handle_sig(signum)
+            return
+        self._draining = True
+        self.allow_pick_jobs = False
+        keeper = cast(WorkerContext, self.ctx).get("keeper")
+        if keeper is not None:
+            keeper.draining = True
+        log.info(
+            "%s: draining %d running jobs (grace %.1f s)", signal.Signals(signum).name, len(self.tasks),
+            self.settings.shutdown_grace_seconds,
+        )
+        self.loop.create_task(self._drain(signum))
+
+    async def _drain(self, signum: signal.Signals) -> None:
+        running = [task for task in self.tasks.values() if not task.done()]
+        if running:
+            _, late = await asyncio.wait(running, timeout=self.settings.shutdown_grace_seconds)
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.wait(late, timeout=max(1.0, self.settings.redis_socket_timeout))
+        super().handle_sig(signum)
+
+
+def build_worker(settings: Settings, *, burst: bool = False) -> ResearchWorker:
+    wid = worker_id()
+    return ResearchWorker(
+        settings,
+        functions=[
+            func(run_job, name=queue.TASK_NAME, max_tries=3, timeout=settings.job_deadline_seconds + 60)
+        ],
+        redis_pool=create_redis(settings),
+        queue_name=settings.queue_name,
+        job_serializer=queue.dumps,
+        job_deserializer=queue.loads,
+        max_jobs=settings.worker_concurrency,
+        keep_result=0,
+        retry_jobs=False,
+        poll_delay=settings.worker_poll_delay,
+        burst=burst,
+        on_startup=on_startup,
+        on_shutdown=on_shutdown,
+        ctx={"settings": settings, "worker_id": wid},
+        handle_signals=True,
+        health_check_interval=60,
+    )
+
+
+async def wait_for_redis(settings: Settings) -> None:
+    """Block until Redis answers, saying so loudly while it does not."""
+    redis = create_redis(settings)
+    delay = 0.2
+    try:
+        while True:
+            try:
+                await redis.ping()
+                break
+            except REDIS_DOWN_ERRORS as exc:
+                log.warning("⚠️ Redis connection failed: %s; retrying in %.1f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        log.info("✅ Redis connected: %s", redact_url(settings.redis_url.get_secret_value()))
+    finally:
+        await redis.aclose()
+
+
+def run(settings: Settings | None = None, *, burst: bool = False) -> None:
+    settings = settings or get_settings()
+    setup_logging(settings, "worker")
+    asyncio.run(wait_for_redis(settings))
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    build_worker(settings, burst=burst).run()

@@ -1,0 +1,1 @@
+"""The measurements, each run the same way against every system."""

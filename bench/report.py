@@ -1,0 +1,115 @@
+"""The table: each figure as median (min-max) over runs, with its ratio to a baseline system
+computed run by run; and ``BENCHMARKS.md`` around it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bench.runner import Measured
+from bench.stats import Spread
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    ratio: bool = True
+    integer: bool = False
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("pickup_p50", "pickup p50 (ms)"),
+    Metric("pickup_p95", "pickup p95 (ms)"),
+    Metric("pickup_p99", "pickup p99 (ms)"),
+    Metric("e2e_p50", "end-to-end p50 (ms)"),
+    Metric("e2e_p95", "end-to-end p95 (ms)"),
+    Metric("e2e_p99", "end-to-end p99 (ms)"),
+    Metric("latency_n", "latency samples per run", ratio=False, integer=True),
+    Metric("drain1", "drain, 1 worker (jobs/s)"),
+    Metric("drain1_done", "jobs finished in that drain", ratio=False, integer=True),
+    Metric("drain2", "drain, 2 workers (jobs/s)"),
+    Metric("drain2_done", "jobs finished in that drain", ratio=False, integer=True),
+    Metric("scale_2v1", "2 workers / 1 worker", ratio=False),
+    Metric("cmds_per_job", "Redis commands per job"),
+    Metric("trips_per_job", "Redis round trips per job"),
+    Metric("redis_cpu_us", "Redis CPU per job (µs)"),
+    Metric("worker_cpu_us", "worker CPU per job (µs)"),
+    Metric("record_bytes", "bytes per stored job record"),
+    Metric("rss_mb", "worker RSS after drain (MiB)"),
+)
+
+
+def number(value: float, integer: bool = False) -> str:
+    size = abs(value)
+    if integer:
+        return f"{value:,.0f}"
+    if size >= 100:
+        return f"{value:,.0f}"
+    if size >= 10:
+        return f"{value:.1f}"
+    if size >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3f}"
+
+
+def spread_text(values: Sequence[float], integer: bool = False) -> str:
+    if not values:
+        return "-"
+    spread = Spread.of(values)
+    mid, low, high = (number(v, integer) for v in (spread.median, spread.low, spread.high))
+    return mid if spread.runs == 1 else f"{mid} ({low}-{high})"
+
+
+def cell(runs: Sequence[dict[str, Measured]], system: str, metric: Metric, baseline: str) -> str:
+    values = [v for r in runs if (v := r[system].metrics.get(metric.key)) is not None]
+    text = spread_text(values, metric.integer)
+    if not metric.ratio or system == baseline or not values:
+        return text
+    ratios = []
+    for r in runs:
+        mine, base = (
+            r[system].metrics.get(metric.key),
+            r.get(baseline, Measured()).metrics.get(metric.key),
+        )
+        if mine is not None and base:
+            ratios.append(mine / base)
+    if not ratios:
+        return text
+    return f"{text} x{number(Spread.of(ratios).median)}"
+
+
+def table(runs: Sequence[dict[str, Measured]], baseline: str) -> str:
+    systems = list(runs[0])
+    head = ["figure", *systems]
+    lines = [
+        "| " + " | ".join(head) + " |",
+        "|" + "|".join(["---", *["---:" for _ in systems]]) + "|",
+    ]
+    for metric in METRICS:
+        cells = [cell(runs, s, metric, baseline) for s in systems]
+        lines.append("| " + " | ".join([metric.label, *cells]) + " |")
+    return "\n".join(lines)
+
+
+def legend(baseline: str, runs: int, drain_jobs: int) -> str:
+    return f"""\
+Each cell: median (min-max) over {runs} run(s); `xr` is the ratio to **{baseline}**, computed
+within each run and then the median taken (so machine drift between runs cancels).
+How each figure is measured:
+- *pickup*: the job's own start time (`time.time_ns()` in the worker) minus the client's time
+  just before it enqueued; *end-to-end*: the moment a polling client (one round trip every
+  0.2 ms, so it adds up to 0.2 ms) saw the job complete, minus the same start. Sequential jobs,
+  one worker process, idle system; the sample count is capped by a time limit per run, so a
+  system that polls slowly (arq's default 0.5 s) gets fewer samples.
+- *drain*: {drain_jobs:,} jobs enqueued while the worker(s) wait at a start gate, then released
+  together; jobs/s is finished jobs over (last finish - first start), from the systems' own job
+  records. A drain is cut at its time limit: fewer finished jobs than queued means the figure
+  covers the part that ran.
+- *Redis cost* (one-worker drain): commands from `INFO commandstats` after `CONFIG RESETSTAT`,
+  round trips from `total_reads_processed`, CPU from `used_cpu_user + used_cpu_sys`; the
+  harness's own calls are subtracted; enqueue cost is divided by jobs enqueued and work cost by
+  jobs finished, then added. *worker CPU*: utime+stime of the worker process(es) over the drain.
+- *bytes per record*: `MEMORY USAGE` of the record a client reads once the job is done
+  (arq `arq:result:<id>`, SAQ `saq:job:<queue>:<key>`), median of 20.
+- *RSS*: the worker process's VmRSS right after the one-worker drain."""

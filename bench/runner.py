@@ -1,0 +1,128 @@
+"""Runs every phase against every system, run after run, on one private Redis.
+
+Runs are the outer loop, so each run measures all systems back to back and the ratios between
+them come from the same minutes on the same machine.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench.config import Config
+from bench.phases.drain import DrainResult, measure_drain
+from bench.phases.latency import measure_latency
+from bench.procs import ServiceGroup
+from bench.redisstats import HarnessRedis
+from bench.stats import percentile
+from bench.systems.base import System
+
+Metrics = dict[str, float | None]
+
+
+@dataclass
+class Measured:
+    """One system in one run: the table's figures, and details for the JSON dump."""
+
+    metrics: Metrics = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+async def latency_metrics(system: System, redis_url: str, config: Config) -> Metrics:
+    async with ServiceGroup(config.startup_seconds, config.stop_seconds) as group:
+        await group.start(system.processes(redis_url, 1))
+        group.release()
+        result = await measure_latency(system, config)
+    metrics: Metrics = {"latency_n": float(len(result.e2e_ms))}
+    for pct in (50, 95, 99):
+        metrics[f"pickup_p{pct}"] = percentile(result.pickup_ms, pct) if result.pickup_ms else None
+        metrics[f"e2e_p{pct}"] = percentile(result.e2e_ms, pct) if result.e2e_ms else None
+    return metrics
+
+
+def drain_metrics(one: DrainResult, two: DrainResult) -> Metrics:
+    per_job = None
+    if one.done:
+        cost_commands = one.enqueue_cost.commands / one.queued + one.work_cost.commands / one.done
+        per_job = cost_commands
+    trips = (
+        one.enqueue_cost.reads / one.queued + one.work_cost.reads / one.done if one.done else None
+    )
+    cpu = (
+        (one.enqueue_cost.cpu_seconds / one.queued + one.work_cost.cpu_seconds / one.done) * 1e6
+        if one.done
+        else None
+    )
+    return {
+        "drain1": one.rate,
+        "drain1_done": float(one.done),
+        "drain2": two.rate,
+        "drain2_done": float(two.done),
+        "scale_2v1": two.rate / one.rate if one.rate and two.rate else None,
+        "cmds_per_job": per_job,
+        "trips_per_job": trips,
+        "redis_cpu_us": cpu,
+        "worker_cpu_us": one.worker_cpu_seconds / one.done * 1e6 if one.done else None,
+        "record_bytes": one.record_bytes,
+        "rss_mb": max(one.worker_rss_bytes) / 2**20 if one.worker_rss_bytes else None,
+    }
+
+
+def drain_details(result: DrainResult) -> dict[str, Any]:
+    def per_job(counts: dict[str, int], jobs: int) -> dict[str, float]:
+        return {name: round(n / jobs, 3) for name, n in sorted(counts.items())} if jobs else {}
+
+    return {
+        "queued": result.queued,
+        "done": result.done,
+        "seconds": result.seconds,
+        "enqueue_commands_per_job": per_job(result.enqueue_cost.by_command, result.queued),
+        "work_commands_per_job": per_job(result.work_cost.by_command, result.done),
+        "worker_rss_bytes": result.worker_rss_bytes,
+    }
+
+
+async def measure_system(
+    system: System, redis_url: str, redis: HarnessRedis, config: Config
+) -> Measured:
+    measured = Measured()
+    await redis.call("FLUSHALL")
+    log(f"{system.name}: latency, up to {config.latency_jobs} sequential jobs")
+    measured.metrics.update(await latency_metrics(system, redis_url, config))
+    drains: list[DrainResult] = []
+    for workers in (1, 2):
+        await redis.call("FLUSHALL")
+        log(f"{system.name}: drain {config.drain_jobs} jobs with {workers} worker(s)")
+        drains.append(await measure_drain(system, redis_url, redis, config, workers))
+    await redis.call("FLUSHALL")
+    measured.metrics.update(drain_metrics(drains[0], drains[1]))
+    measured.details = {f"drain_{d.workers}w": drain_details(d) for d in drains}
+    return measured
+
+
+async def run_all(
+    systems: Sequence[System], redis_url: str, config: Config
+) -> list[dict[str, Measured]]:
+    redis = HarnessRedis(redis_url)
+    runs: list[dict[str, Measured]] = []
+    try:
+        for run in range(config.runs):
+            log(f"run {run + 1} of {config.runs}")
+            this_run: dict[str, Measured] = {}
+            for system in systems:
+                await system.open(redis_url)
+                try:
+                    this_run[system.name] = await measure_system(system, redis_url, redis, config)
+                finally:
+                    await system.close()
+            runs.append(this_run)
+    finally:
+        await redis.close()
+    return runs

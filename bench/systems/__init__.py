@@ -1,0 +1,1 @@
+"""Systems under test: one adapter module each (see :mod:`bench.systems.base`)."""

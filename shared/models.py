@@ -100,6 +100,14 @@ class ResearchRequest(BaseModel):
         "(an entry holding a whole comma-separated list is split by the pipeline).",
     )
 
+    @field_validator("product_name")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        # min_length is checked before clean_text runs, so "   " would pass it and end up empty.
+        if not value:
+            raise ValueError("product_name must not be blank")
+        return value
+
     @field_validator("ingredients")
     @classmethod
     def _drop_blank(cls, value: list[str]) -> list[str]:

@@ -72,7 +72,9 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"detail": message, "error": error}
 
 
-def _respond(status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None) -> JSONResponse:
+def _respond(
+    status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
 
 
@@ -84,7 +86,11 @@ async def _api_error(_: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     details = [
-        {"field": ".".join(str(part) for part in err.get("loc", ())), "message": err.get("msg", ""), "type": err.get("type", "")}
+        {
+            "field": ".".join(str(part) for part in err.get("loc", ())),
+            "message": err.get("msg", ""),
+            "type": err.get("type", ""),
+        }
         for err in exc.errors()
     ]
     fields = ", ".join(sorted({d["field"] for d in details})) or "request"
@@ -100,7 +106,9 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
 async def _redis_down(request: Request, exc: Exception) -> JSONResponse:
     log.warning("%s %s: Redis unavailable (%s)", request.method, request.url.path, type(exc).__name__)
     return _respond(
-        503, "redis_unavailable", "The job store (Redis) is unreachable; try again shortly.",
+        503,
+        "redis_unavailable",
+        "The job store (Redis) is unreachable; try again shortly.",
         headers={"Retry-After": "5"},
     )
 

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from shared.redis import REDIS_DOWN_ERRORS, create_redis, redact_url
+from shared.redis import REDIS_DOWN_ERRORS, create_redis, durability_warnings, redact_url
 from shared.store import JobStore
 
 log = logging.getLogger("api")
@@ -27,6 +27,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         await redis.ping()
         log.info("✅ Redis connected: %s", url)
+        for warning in await durability_warnings(redis):
+            log.warning("⚠️ %s", warning)
     except REDIS_DOWN_ERRORS as exc:
         log.warning("⚠️ Redis connection failed: %s (%s); answering 503 until it is back", url, exc)
     try:

@@ -44,7 +44,11 @@ class RequestLog:
         finally:
             elapsed = (time.perf_counter() - started) * 1000
             log.info(
-                "%s %s %d %.1f ms", scope["method"], scope["path"], status, elapsed,
+                "%s %s %d %.1f ms",
+                scope["method"],
+                scope["path"],
+                status,
+                elapsed,
                 extra={"status": status, "duration_ms": round(elapsed, 2)},
             )
             correlation_id.reset(token)

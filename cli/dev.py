@@ -16,8 +16,8 @@ from pathlib import Path
 from cli.redis_server import RedisServer
 
 
-def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "cli", *args], env=env)
+def _spawn(args: list[str], env: dict[str, str]) -> tuple[str, subprocess.Popen[bytes]]:
+    return args[0], subprocess.Popen([sys.executable, "-m", "cli", *args], env=env)
 
 
 def run_stack(host: str, port: int) -> int:
@@ -42,16 +42,16 @@ def run_stack(host: str, port: int) -> int:
     code = 0
     try:
         while not stopping:
-            for child in children:
+            for name, child in children:
                 if child.poll() is not None:
-                    print(f"{child.args[3]} exited with {child.returncode}; stopping the stack", flush=True)
+                    print(f"{name} exited with {child.returncode}; stopping the stack", flush=True)
                     code, stopping = 1, True
             time.sleep(0.2)
     finally:
-        for child in children:
+        for _, child in children:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
-        for child in children:
+        for _, child in children:
             try:
                 child.wait(20)
             except subprocess.TimeoutExpired:

@@ -25,8 +25,13 @@ def _api(args: argparse.Namespace) -> int:
 
     setup_logging(get_settings(), "api")
     uvicorn.run(
-        "api.main:create_app", factory=True, host=args.host, port=args.port, log_config=None,
-        proxy_headers=True, forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        "api.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         timeout_graceful_shutdown=10,
     )
     return 0

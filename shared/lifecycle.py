@@ -132,6 +132,25 @@ def requeued(record: JobRecord, outcome: str, now: datetime, note: str) -> JobRe
     )
 
 
+def retried(record: JobRecord, now: datetime) -> JobRecord:
+    """An operator's retry of a failed job: ``pending`` again under a fresh queue entry and budget."""
+    return record.model_copy(
+        update={
+            "status": JobStatus.PENDING,
+            "progress": 0,
+            "current_step": "Queued (retried by an operator)",
+            "completed_at": None,
+            "error": None,
+            "error_code": None,
+            "dispatch": f"{record.job_id}:retry:{record.attempt}:{int(now.timestamp() * 1000)}",
+            "failures": 0,
+            "crashes": 0,
+            "steps_done": [],
+            "deadline_at": now + (record.deadline_at - record.created_at),
+        }
+    )
+
+
 def requeue_verdict(record: JobRecord, outcome: str, settings: Settings) -> tuple[ErrorCode, str] | None:
     """Whether a job that would be requeued has used up its budget, and why (None: requeue it)."""
     if outcome == "retry" and record.failures + 1 >= settings.max_attempts:

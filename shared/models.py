@@ -152,6 +152,7 @@ class JobRecord(BaseModel):
     current_step: str | None = "Queued"
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
+    updated_at: datetime | None = None
     completed_at: datetime | None = None
     result: ResearchResult | dict[str, Any] | None = None
     error: str | None = None
@@ -187,6 +188,9 @@ class JobView(BaseModel):
     error: str | None
     error_code: ErrorCode | None = None
     attempts: int = Field(default=0, description="How many times a worker has started this job.")
+    queue_position: int | None = Field(
+        default=None, description="For a pending job: 1 = next to run. None when not waiting in the queue."
+    )
 
     @classmethod
     def of(cls, record: JobRecord) -> JobView:

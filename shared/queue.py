@@ -36,6 +36,10 @@ def arq_entry(job_id: str, *, enqueue_ms: int | None = None) -> bytes:
     """The ``arq:job:<id>`` value that makes arq call :data:`TASK_NAME` with this job."""
     payload = QueuePayload.model_validate({"job_id": job_id}).model_dump(mode="json")
     return serialize_job(
-        TASK_NAME, (payload,), {}, None, enqueue_ms if enqueue_ms is not None else now_ms(),
+        TASK_NAME,
+        (payload,),
+        {},
+        None,
+        enqueue_ms if enqueue_ms is not None else now_ms(),
         serializer=dumps,
     )

@@ -7,9 +7,11 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from arq.connections import ArqRedis
+from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError as RedisResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from shared.settings import Settings
@@ -54,3 +56,37 @@ def create_redis(settings: Settings, **overrides: Any) -> ArqRedis:
         options["ssl_cert_reqs"] = ssl.CERT_REQUIRED if settings.redis_tls_verify else ssl.CERT_NONE
     options.update(overrides)
     return ArqRedis.from_url(url, **options)  # type: ignore[no-any-return]
+
+
+async def durability_warnings(redis: Redis) -> list[str]:
+    """Loud warnings when this Redis may drop jobs: it evicts keys, or keeps nothing on disk."""
+    warnings: list[str] = []
+    memory = await redis.info("memory")
+    policy = str(memory.get("maxmemory_policy", "unknown"))
+    if policy != "noeviction":
+        warnings.append(
+            f"Redis maxmemory-policy is '{policy}': under memory pressure it will evict job records "
+            "and queue entries. Set it to 'noeviction'."
+        )
+    persistence = await redis.info("persistence")
+    if not int(persistence.get("aof_enabled", 0)):
+        save = await _save_config(redis)
+        if save is not None and not save.strip():
+            warnings.append(
+                "Redis keeps nothing on disk (AOF off, no RDB snapshots): a Redis restart loses every job. "
+                "Turn on appendonly."
+            )
+        elif save is not None:
+            warnings.append(
+                f"Redis AOF is off (RDB snapshots only, '{save}'): a crash loses the jobs of the last "
+                "minutes. Turn on appendonly."
+            )
+    return warnings
+
+
+async def _save_config(redis: Redis) -> str | None:
+    try:
+        config = await redis.config_get("save")
+    except RedisResponseError:  # managed Redis often forbids CONFIG
+        return None
+    return str(config.get("save", ""))

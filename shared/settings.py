@@ -30,12 +30,8 @@ class Settings(BaseSettings):
         default=1800, ge=5, description="A job not finished this long after submit fails with timeout."
     )
     step_timeout_seconds: float = Field(default=300, gt=0)
-    max_attempts: int = Field(
-        default=3, ge=1, description="Runs of a job allowed after transient failures."
-    )
-    max_crashes: int = Field(
-        default=5, ge=1, description="Worker deaths tolerated while running one job."
-    )
+    max_attempts: int = Field(default=3, ge=1, description="Runs of a job allowed after transient failures.")
+    max_crashes: int = Field(default=5, ge=1, description="Worker deaths tolerated while running one job.")
     retry_base_seconds: float = Field(default=1.0, gt=0)
     retry_max_seconds: float = Field(default=60.0, gt=0)
 
@@ -46,14 +42,32 @@ class Settings(BaseSettings):
     worker_poll_delay: float = Field(default=0.05, gt=0, description="Seconds between queue polls.")
     worker_heartbeat_stale_seconds: float = Field(default=30.0, gt=0)
     max_queued_jobs: int = Field(default=10000, ge=1)
+    events_block_seconds: float = Field(
+        default=1.0, gt=0, le=10, description="Longest single wait on a job's event stream (capped below the socket timeout)."
+    )
+    events_keepalive_seconds: float = Field(default=15.0, gt=0, description="SSE keep-alive comment period.")
+    events_max_stream_seconds: float = Field(
+        default=3600.0, gt=0, description="An SSE response ends after this long; clients resume with Last-Event-ID."
+    )
 
     admin_token: SecretStr | None = Field(default=None, description="Enables admin endpoints.")
+
+    # Hostile input and access (docs/security.md).
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024, description="Largest request body; 413 above.")
+    api_keys: SecretStr | None = Field(
+        default=None, description="Comma-separated client API keys; with any key set, clients must send one."
+    )
+    rate_limit_submits_per_minute: int = Field(default=60, ge=1, description="Submits (and cancels) per client.")
+    rate_limit_reads_per_minute: int = Field(default=600, ge=1, description="Status reads per client.")
+    cors_origins: str = Field(default="", description="Comma-separated allowed CORS origins; none = CORS closed.")
+    docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
+
     pipeline: str = Field(default="deep_research", description="Pipeline the API submits.")
 
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "INFO"
 
-    @field_validator("admin_token", mode="before")
+    @field_validator("admin_token", "api_keys", mode="before")
     @classmethod
     def _blank_token_is_none(cls, value: object) -> object:
         return None if value in ("", None) else value

@@ -19,7 +19,7 @@ from uuid import UUID
 from redis.asyncio import Redis
 
 from shared import keys
-from shared.models import JobRecord, JobStatus
+from shared.models import JobRecord, JobStatus, utcnow
 from shared.queue import ARQ_EXPIRES_EXTRA_MS, arq_entry, now_ms
 from shared.settings import Settings
 
@@ -35,6 +35,40 @@ class WriteRejected(Exception):
         super().__init__(reason)
         self.reason = reason
         self.current = current
+
+
+class QueueFull(Exception):
+    """Backpressure: the queue already holds its cap of entries; nothing was written."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__(f"the queue holds {cap} jobs, its limit")
+        self.cap = cap
+
+
+class IdempotencyConflict(Exception):
+    """The idempotency key was already used, with a different request body."""
+
+    def __init__(self, job_id: UUID) -> None:
+        super().__init__(f"idempotency key already used for job {job_id} with another body")
+        self.job_id = job_id
+
+
+class JobExists(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Idempotency:
+    """A client's ``Idempotency-Key`` (scoped to its owner) and a hash of the body it came with."""
+
+    key_hash: str
+    body_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    job_id: UUID
+    replayed: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +110,24 @@ class JobStore:
         raw = await self.redis.get(keys.job(str(job_id)))
         return None if raw is None else JobRecord.model_validate_json(raw)
 
-    async def create(self, record: JobRecord) -> bool:
-        """Store a new pending job and its queue entry in one step. False if the id exists."""
-        ok, _ = await self._run("create", record, dispatch_defer_ms=0)
-        return ok == 1
+    async def create(self, record: JobRecord, *, idempotency: Idempotency | None = None) -> Created:
+        """Store a new pending job and its queue entry in one atomic step.
+
+        Refuses, writing nothing, when the queue holds ``max_queued_jobs`` entries (:class:`QueueFull`)
+        or the id exists. With ``idempotency``, a key already used returns the job it made instead
+        (``replayed``), or raises :class:`IdempotencyConflict` if it was used with another body.
+        """
+        code, prior = await self._run("create", record, dispatch_defer_ms=0, idempotency=idempotency)
+        if code == 1:
+            return Created(record.job_id, replayed=False)
+        if code == 2 and idempotency is not None:
+            job_id, _, body_hash = (prior or b"").decode().partition("|")
+            if body_hash != idempotency.body_hash:
+                raise IdempotencyConflict(UUID(job_id))
+            return Created(UUID(job_id), replayed=True)
+        if code == -5:
+            raise QueueFull(self.settings.max_queued_jobs)
+        raise JobExists(record.job_id)
 
     async def write(
         self,
@@ -91,8 +139,13 @@ class JobStore:
         lease_remove: Lease | None = None,
         lease_add: Lease | None = None,
         dispatch_defer_ms: int | None = None,
+        drop_queue_entry: bool = False,
     ) -> None:
-        """Replace the stored record with ``record`` if the guard holds, else raise."""
+        """Replace the stored record with ``record`` if the guard holds, else raise.
+
+        ``dispatch_defer_ms`` queues the record's ``dispatch`` entry to run after that delay;
+        ``drop_queue_entry`` removes it from the queue (a cancelled pending job).
+        """
         code, current = await self._run(
             "update",
             record,
@@ -102,6 +155,7 @@ class JobStore:
             lease_remove=lease_remove,
             lease_add=lease_add,
             dispatch_defer_ms=dispatch_defer_ms,
+            drop_queue_entry=drop_queue_entry,
         )
         if code == 1:
             return
@@ -120,9 +174,12 @@ class JobStore:
         lease_remove: Lease | None = None,
         lease_add: Lease | None = None,
         dispatch_defer_ms: int | None = None,
+        drop_queue_entry: bool = False,
+        idempotency: Idempotency | None = None,
     ) -> tuple[int, bytes | None]:
         job_id = str(record.job_id)
         now = now_ms()
+        record = record.model_copy(update={"updated_at": utcnow()})
         entry = b""
         if dispatch_defer_ms is not None:
             entry = arq_entry(job_id, enqueue_ms=now)
@@ -135,6 +192,10 @@ class JobStore:
             keys.arq_job(record.dispatch),
             keys.INDEX_ALL,
             *(keys.status_index(status) for status in _STATUSES),
+            keys.idempotency(idempotency.key_hash) if idempotency else keys.idempotency("-"),
+            keys.JOB_COUNTERS,
+            keys.RECENT_COMPLETED,
+            keys.RECENT_FAILED,
         ]
         args: list[str | bytes | int] = [
             mode,
@@ -156,12 +217,17 @@ class JobStore:
             job_id,
             int(record.created_at.timestamp() * 1000),
             record.dispatch,
+            f"{job_id}|{idempotency.body_hash}" if idempotency else "",
+            self.settings.max_queued_jobs if mode == "create" else 0,
+            "1" if drop_queue_entry else "",
+            record.error_code.value if record.error_code else "unknown",
+            now,
         ]
         code, current = await self._write(keys=script_keys, args=args)
         return int(code), current or None
 
     async def load_checkpoints(self, job_id: UUID | str) -> dict[str, Any]:
-        raw = await self.redis.hgetall(keys.checkpoints(str(job_id)))
+        raw: dict[bytes, bytes] = await self.redis.hgetall(keys.checkpoints(str(job_id)))  # type: ignore[misc]
         return {name.decode(): json.loads(value) for name, value in raw.items()}
 
     async def renew_leases(self, leases: Iterable[Lease]) -> None:

@@ -96,8 +96,11 @@ async def reap(store: JobStore, settings: Settings) -> int:
             new, dispatch = lifecycle.requeued(record, "lost", now, "Resuming after a worker was lost"), 0
         try:
             await store.write(
-                new, expect_attempt=lease.attempt, allowed={JobStatus.PROCESSING},
-                lease_remove=lease, dispatch_defer_ms=dispatch,
+                new,
+                expect_attempt=lease.attempt,
+                allowed={JobStatus.PROCESSING},
+                lease_remove=lease,
+                dispatch_defer_ms=dispatch,
             )
         except WriteRejected:
             continue

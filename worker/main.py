@@ -7,6 +7,7 @@ own CLI would read; :func:`run` is what our CLI calls.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -19,11 +20,12 @@ from arq.worker import Worker
 
 from shared import queue
 from shared.logs import setup_logging
-from shared.redis import REDIS_DOWN_ERRORS, create_redis, redact_url
+from shared.redis import REDIS_DOWN_ERRORS, create_redis, durability_warnings, redact_url
 from shared.settings import Settings, get_settings
 from shared.store import JobStore
 from worker.context import WorkerContext
 from worker.leases import LeaseKeeper, reap_forever
+from worker.reconcile import reconcile_forever
 from worker.tasks import run_job
 
 log = logging.getLogger("worker")
@@ -40,9 +42,12 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     keeper = LeaseKeeper(store, settings, wctx["worker_id"])
     wctx["store"] = store
     wctx["keeper"] = keeper
+    for warning in await durability_warnings(wctx["redis"]):
+        log.warning("⚠️ %s", warning)
     ctx["_background"] = [
         asyncio.create_task(keeper.run_forever(), name="lease-keeper"),
         asyncio.create_task(reap_forever(store, settings), name="reaper"),
+        asyncio.create_task(reconcile_forever(store, settings), name="reconciler"),
     ]
     log.info("worker %s ready: %d concurrent jobs", wctx["worker_id"], settings.worker_concurrency)
 
@@ -52,10 +57,8 @@ async def on_shutdown(ctx: dict[str, Any]) -> None:
         task.cancel()
     keeper = cast(WorkerContext, ctx).get("keeper")
     if keeper is not None:
-        try:
+        with contextlib.suppress(*REDIS_DOWN_ERRORS):
             await keeper.leave()
-        except REDIS_DOWN_ERRORS:
-            pass
     log.info("worker %s stopped", ctx.get("worker_id"))
 
 
@@ -67,6 +70,17 @@ class ResearchWorker(Worker):
         self._draining = False
         self._redis_down_since: float | None = None
         super().__init__(**kwargs)
+
+    async def start_jobs(self, job_ids: list[bytes]) -> None:
+        # arq takes a concurrency slot before its Redis calls and does not give it back if one of
+        # them raises: one job at a time, so that a failure returns exactly the slot it took.
+        for job_id in job_ids:
+            try:
+                await super().start_jobs([job_id])
+            except REDIS_DOWN_ERRORS:
+                self.job_counter -= 1
+                self.sem.release()
+                raise
 
     async def _poll_iteration(self) -> None:
         try:
@@ -91,7 +105,9 @@ class ResearchWorker(Worker):
         if keeper is not None:
             keeper.draining = True
         log.info(
-            "%s: draining %d running jobs (grace %.1f s)", signal.Signals(signum).name, len(self.tasks),
+            "%s: draining %d running jobs (grace %.1f s)",
+            signal.Signals(signum).name,
+            len(self.tasks),
             self.settings.shutdown_grace_seconds,
         )
         self.loop.create_task(self._drain(signum))
@@ -111,9 +127,7 @@ def build_worker(settings: Settings, *, burst: bool = False) -> ResearchWorker:
     wid = worker_id()
     return ResearchWorker(
         settings,
-        functions=[
-            func(run_job, name=queue.TASK_NAME, max_tries=3, timeout=settings.job_deadline_seconds + 60)
-        ],
+        functions=[func(run_job, name=queue.TASK_NAME, max_tries=3, timeout=settings.job_deadline_seconds + 60)],  # type: ignore[arg-type]
         redis_pool=create_redis(settings),
         queue_name=settings.queue_name,
         job_serializer=queue.dumps,

@@ -82,9 +82,16 @@ class Runner:
             self.keeper.release(lease)
             log.info(
                 "job %s attempt %d %s in %.1f ms",
-                job_id, mine.attempt, outcome, (time.perf_counter() - started) * 1000,
-                extra={"job_id": job_id, "attempt": mine.attempt, "outcome": outcome,
-                       "correlation_id": mine.correlation_id},
+                job_id,
+                mine.attempt,
+                outcome,
+                (time.perf_counter() - started) * 1000,
+                extra={
+                    "job_id": job_id,
+                    "attempt": mine.attempt,
+                    "outcome": outcome,
+                    "correlation_id": mine.correlation_id,
+                },
             )
         return outcome
 
@@ -121,7 +128,10 @@ class Runner:
             now = exc.current.status.value if exc.current else "gone"
             log.info(
                 "job %s attempt %d: superseded (%s, job now %s); stopping",
-                claimed.job_id, claimed.attempt, exc.reason, now,
+                claimed.job_id,
+                claimed.attempt,
+                exc.reason,
+                now,
             )
             return "superseded"
 
@@ -180,7 +190,10 @@ class Runner:
         again = lifecycle.requeued(record, outcome, utcnow(), note)
         try:
             await self.store.write(
-                again, expect_attempt=record.attempt, allowed=PROCESSING, lease_remove=lease,
+                again,
+                expect_attempt=record.attempt,
+                allowed=PROCESSING,
+                lease_remove=lease,
                 dispatch_defer_ms=int(delay * 1000),
             )
         except REDIS_DOWN_ERRORS:

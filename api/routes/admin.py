@@ -31,7 +31,11 @@ async def cleanup_jobs(
     ttl = settings.job_ttl_seconds
     return CleanupReport(
         message=f"Jobs are cleaned up automatically: each record expires {ttl} s after its last change (Redis TTL)."
-        + (f" Removed {removed} finished jobs created more than {older_than_seconds} s ago." if older_than_seconds is not None else ""),
+        + (
+            f" Removed {removed} finished jobs created more than {older_than_seconds} s ago."
+            if older_than_seconds is not None
+            else ""
+        ),
         ttl_seconds=ttl,
         older_than_seconds=older_than_seconds,
         removed=removed,

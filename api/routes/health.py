@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import RedisDep, SettingsDep
 from shared import keys
-from shared.redis import REDIS_DOWN_ERRORS
+from shared.redis import REDIS_DOWN_ERRORS, durability_warnings
 
 router = APIRouter(tags=["health"])
 
@@ -31,15 +31,27 @@ async def readyz(redis: RedisDep, settings: SettingsDep) -> JSONResponse:
         cutoff = time.time() * 1000 - settings.worker_heartbeat_stale_seconds * 1000
         alive = await redis.zcount(keys.WORKERS, cutoff, "+inf")
         age = round(time.time() - newest[0][1] / 1000, 1) if newest else None
+        warnings = await durability_warnings(redis)
+        if warnings:
+            checks["redis"]["warnings"] = warnings
         checks["workers"] = {
             "ok": alive > 0,
             "alive": alive,
             "last_heartbeat_seconds_ago": age,
-            **({} if alive else {"message": "No worker heartbeat in the last "
-                f"{settings.worker_heartbeat_stale_seconds:g} s: jobs will wait in the queue."}),
+            **(
+                {}
+                if alive
+                else {
+                    "message": "No worker heartbeat in the last "
+                    f"{settings.worker_heartbeat_stale_seconds:g} s: jobs will wait in the queue."
+                }
+            ),
         }
     except REDIS_DOWN_ERRORS as exc:
         checks["redis"] = {"ok": False, "message": f"Redis unreachable ({type(exc).__name__})."}
+        warnings = await durability_warnings(redis)
+        if warnings:
+            checks["redis"]["warnings"] = warnings
         checks["workers"] = {"ok": False, "message": "Unknown: Redis is unreachable."}
     ready = all(check["ok"] for check in checks.values())
     return JSONResponse(

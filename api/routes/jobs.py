@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Header, Path, Response, status
 
 from api import service
 from api.deps import StoreDep
 from api.errors import error_body
 from shared.logs import correlation_id
-from shared.models import JobView, ResearchRequest, SubmitResponse
+from shared.models import JobStatus, JobView, ResearchRequest, SubmitResponse
 
 router = APIRouter(prefix="/api/v4", tags=["jobs"])
 
 JobId = Annotated[UUID, Path(description="The job's id, as returned by the submit call.")]
 
-_ERRORS = {
-    404: {"description": "Unknown or expired job", "content": {"application/json": {"example": error_body("not_found", "No job ...")}}},
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {
+        "description": "Unknown or expired job",
+        "content": {"application/json": {"example": error_body("not_found", "No job ...")}},
+    },
     503: {"description": "Redis unreachable; retry after Retry-After seconds"},
 }
 
@@ -32,16 +35,38 @@ def status_url(job_id: UUID) -> str:
     status_code=status.HTTP_202_ACCEPTED,
     response_model=SubmitResponse,
     summary="Start a deep-research job",
-    responses={503: _ERRORS[503]},
+    responses={
+        409: {"description": "Idempotency-Key reused with a different body"},
+        429: {"description": "The queue is full (backpressure); retry after Retry-After seconds"},
+        503: _ERRORS[503],
+    },
 )
-async def submit(body: ResearchRequest, store: StoreDep, response: Response) -> SubmitResponse:
-    record = await service.submit(store, body, correlation_id=correlation_id.get())
-    response.headers["Location"] = status_url(record.job_id)
+async def submit(
+    body: ResearchRequest,
+    store: StoreDep,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=1,
+            max_length=200,
+            pattern=r"^[\x21-\x7e]+$",
+            description="Makes the submit safe to retry: the same key and body return the same job.",
+        ),
+    ] = None,
+) -> SubmitResponse:
+    created = await service.submit(store, body, correlation_id=correlation_id.get(), idempotency_key=idempotency_key)
+    response.headers["Location"] = status_url(created.job_id)
+    current = JobStatus.PENDING
+    if created.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+        existing = await store.get(created.job_id)
+        current = existing.status if existing else current
     return SubmitResponse(
-        job_id=record.job_id,
-        status=record.status,
-        message="Deep research initiated.",
-        check_status_url=status_url(record.job_id),
+        job_id=created.job_id,
+        status=current,
+        message="Deep research initiated." if not created.replayed else "Deep research already initiated.",
+        check_status_url=status_url(created.job_id),
     )
 
 

@@ -1,0 +1,115 @@
+"""The reconciler: nothing stays ``pending`` or ``processing`` past its deadline or without a way on.
+
+Runs in every worker; a short Redis lock lets one of them do each round. Each round looks at a
+bounded batch and fixes:
+
+- a job past its ``deadline_at`` that is still pending or processing: failed with ``timeout``;
+- a pending job whose queue entry vanished (deleted, lost in a Redis failover), or whose entry a
+  worker took but never claimed (the worker died in between; arq would hold it for the whole
+  job timeout): queued again under a fresh entry;
+- a processing job without a lease (lost with Redis data): requeued like a crashed worker's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from shared import keys, lifecycle
+from shared.models import ErrorCode, JobRecord, JobStatus, utcnow
+from shared.redis import REDIS_DOWN_ERRORS
+from shared.settings import Settings
+from shared.store import JobStore, Lease, WriteRejected
+
+log = logging.getLogger("worker.reconcile")
+LOCK = "jobs:reconciler-lock"
+STUCK_AFTER = timedelta(seconds=30)
+
+
+async def _records(store: JobStore, status: JobStatus, limit: int) -> list[JobRecord]:
+    ids = await store.redis.zrange(keys.status_index(status.value), 0, limit - 1)
+    if not ids:
+        return []
+    raws = await store.redis.mget([keys.job(i.decode()) for i in ids])
+    return [JobRecord.model_validate_json(raw) for raw in raws if raw]
+
+
+async def _entry_state(store: JobStore, records: list[JobRecord]) -> list[tuple[bool, bool]]:
+    """For each record's queue entry: (exists in the queue, taken by a worker)."""
+    async with store.redis.pipeline(transaction=False) as pipe:
+        for record in records:
+            pipe.zscore(store.settings.queue_name, record.dispatch)
+            pipe.exists(keys.ARQ_IN_PROGRESS_PREFIX + record.dispatch)
+        replies = await pipe.execute()
+    return [(replies[i] is not None, bool(replies[i + 1])) for i in range(0, len(replies), 2)]
+
+
+async def _fix(
+    store: JobStore,
+    record: JobRecord,
+    new: JobRecord,
+    *,
+    drop_queue_entry: bool = False,
+    dispatch_defer_ms: int | None = None,
+    lease_remove: Lease | None = None,
+) -> bool:
+    try:
+        await store.write(
+            new,
+            expect_attempt=record.attempt,
+            allowed={record.status},
+            drop_queue_entry=drop_queue_entry,
+            dispatch_defer_ms=dispatch_defer_ms,
+            lease_remove=lease_remove,
+        )
+    except WriteRejected:
+        return False
+    return True
+
+
+async def reconcile(store: JobStore, settings: Settings, batch: int = 200) -> dict[str, int]:
+    """One round over the oldest ``batch`` pending and processing jobs. Returns what it fixed."""
+    fixed = {"timed_out": 0, "requeued": 0, "orphaned": 0}
+    now = utcnow()
+    pending = await _records(store, JobStatus.PENDING, batch)
+    for record, (queued, taken) in zip(pending, await _entry_state(store, pending), strict=True):
+        if now >= record.deadline_at:
+            new = lifecycle.failed(record, ErrorCode.TIMEOUT, "The job waited in the queue past its deadline.", now)
+            fixed["timed_out"] += await _fix(store, record, new, drop_queue_entry=True)
+            continue
+        quiet_for = now - (record.updated_at or record.created_at)
+        if (not queued or taken) and quiet_for > STUCK_AFTER:
+            new = record.model_copy(update={"dispatch": f"{record.job_id}:{record.attempt}q{int(now.timestamp())}"})
+            if await _fix(store, record, new, dispatch_defer_ms=0):
+                fixed["requeued"] += 1
+                log.warning(
+                    "job %s: queue entry %s %s; queued again",
+                    record.job_id,
+                    record.dispatch,
+                    "was taken but never run" if queued else "vanished",
+                )
+    running = await _records(store, JobStatus.PROCESSING, batch)
+    if running:
+        scores = await store.redis.zmscore(keys.LEASES, [Lease(str(r.job_id), r.attempt).member for r in running])
+        for record, score in zip(running, scores, strict=True):
+            lease = Lease(str(record.job_id), record.attempt)
+            if now >= record.deadline_at:
+                new = lifecycle.failed(record, ErrorCode.TIMEOUT, "The job ran past its deadline.", now)
+                fixed["timed_out"] += await _fix(store, record, new, lease_remove=lease)
+            elif score is None and now - (record.updated_at or now) > STUCK_AFTER:
+                new = lifecycle.requeued(record, "lost", now, "Resuming after its lease was lost")
+                fixed["orphaned"] += await _fix(store, record, new, dispatch_defer_ms=0)
+    return fixed
+
+
+async def reconcile_forever(store: JobStore, settings: Settings, interval: float = 10.0) -> None:
+    while True:
+        try:
+            if await store.redis.set(LOCK, "1", nx=True, px=int(interval * 900)):
+                fixed = await reconcile(store, settings)
+                if any(fixed.values()):
+                    log.warning("reconciler fixed %s", fixed)
+        except REDIS_DOWN_ERRORS as exc:
+            log.warning("reconciler: Redis unreachable (%s); retrying", exc)
+        await asyncio.sleep(interval)

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
 
     lease_seconds: float = Field(default=10.0, gt=0, description="A worker must renew within this.")
     reaper_interval_seconds: float = Field(default=2.0, gt=0)
+    reconcile_interval_seconds: float = Field(
+        default=5.0, gt=0, description="How often one worker checks for stuck or overdue jobs."
+    )
     shutdown_grace_seconds: float = Field(default=5.0, ge=0)
     worker_concurrency: int = Field(default=10, ge=1, le=1000)
     worker_poll_delay: float = Field(default=0.05, gt=0, description="Seconds between queue polls.")

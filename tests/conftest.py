@@ -24,10 +24,14 @@ from tests.support.processes import ApiService, WorkerService
 FAST = {
     "lease_seconds": 1.5,
     "reaper_interval_seconds": 0.3,
+    "reconcile_interval_seconds": 0.5,
     "worker_poll_delay": 0.01,
     "shutdown_grace_seconds": 3.0,
     "retry_base_seconds": 0.05,
     "retry_max_seconds": 0.2,
+    # Tests submit far faster than a client may; the rate-limit tests set their own limits.
+    "rate_limit_submits_per_minute": 1_000_000,
+    "rate_limit_reads_per_minute": 1_000_000,
 }
 
 

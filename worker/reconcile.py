@@ -24,7 +24,14 @@ from shared.store import JobStore, Lease, WriteRejected
 
 log = logging.getLogger("worker.reconcile")
 LOCK = "jobs:reconciler-lock"
-STUCK_AFTER = timedelta(seconds=30)
+
+
+def stuck_after(settings: Settings) -> timedelta:
+    """How long a pending job may sit with its queue entry taken or gone before it is requeued.
+
+    Workers claim a job within milliseconds of taking its entry, so two lease periods is generous.
+    """
+    return timedelta(seconds=max(2 * settings.lease_seconds, 2.0))
 
 
 async def _records(store: JobStore, status: JobStatus, limit: int) -> list[JobRecord]:
@@ -79,7 +86,7 @@ async def reconcile(store: JobStore, settings: Settings, batch: int = 200) -> di
             fixed["timed_out"] += await _fix(store, record, new, drop_queue_entry=True)
             continue
         quiet_for = now - (record.updated_at or record.created_at)
-        if (not queued or taken) and quiet_for > STUCK_AFTER:
+        if (not queued or taken) and quiet_for > stuck_after(settings):
             new = record.model_copy(update={"dispatch": f"{record.job_id}:{record.attempt}q{int(now.timestamp())}"})
             if await _fix(store, record, new, dispatch_defer_ms=0):
                 fixed["requeued"] += 1
@@ -97,13 +104,14 @@ async def reconcile(store: JobStore, settings: Settings, batch: int = 200) -> di
             if now >= record.deadline_at:
                 new = lifecycle.failed(record, ErrorCode.TIMEOUT, "The job ran past its deadline.", now)
                 fixed["timed_out"] += await _fix(store, record, new, lease_remove=lease)
-            elif score is None and now - (record.updated_at or now) > STUCK_AFTER:
+            elif score is None and now - (record.updated_at or now) > stuck_after(settings):
                 new = lifecycle.requeued(record, "lost", now, "Resuming after its lease was lost")
                 fixed["orphaned"] += await _fix(store, record, new, dispatch_defer_ms=0)
     return fixed
 
 
-async def reconcile_forever(store: JobStore, settings: Settings, interval: float = 10.0) -> None:
+async def reconcile_forever(store: JobStore, settings: Settings) -> None:
+    interval = settings.reconcile_interval_seconds
     while True:
         try:
             if await store.redis.set(LOCK, "1", nx=True, px=int(interval * 900)):

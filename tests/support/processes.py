@@ -100,9 +100,9 @@ class WorkerService(Service):
         super().start()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not self.alive():
-                raise RuntimeError(f"worker exited at start:\n{self.log()}")
             if "ready:" in self.log():
                 return self
+            if not self.alive():
+                raise RuntimeError(f"worker exited at start:\n{self.log()}")
             time.sleep(0.05)
         raise RuntimeError(f"worker did not become ready in {timeout} s:\n{self.log()}")

@@ -16,6 +16,14 @@ INDEX_ALL: Final = "jobs:index"
 """Sorted set: every job id scored by its creation time (ms)."""
 WORKERS: Final = "workers:heartbeats"
 """Sorted set: worker ids scored by their last heartbeat (ms)."""
+JOB_COUNTERS: Final = "metrics:jobs"
+"""Hash: monotonic job counters kept by the write script (submitted, completed, failed:<code>, ...)."""
+WORKER_METRICS: Final = "metrics:workers"
+"""Hash: duration histograms the workers push (see ``shared/metrics.py``)."""
+RECENT_COMPLETED: Final = "jobs:recent:completed"
+"""Sorted set: jobs completed in the last hour, scored by when (ms); trimmed by the write script."""
+RECENT_FAILED: Final = "jobs:recent:failed"
+"""Sorted set: jobs failed in the last hour, scored by when (ms); trimmed by the write script."""
 ARQ_JOB_PREFIX: Final = "arq:job:"
 ARQ_IN_PROGRESS_PREFIX: Final = "arq:in-progress:"
 ARQ_RETRY_PREFIX: Final = "arq:retry:"
@@ -43,6 +51,15 @@ def status_index(status: str) -> str:
 
 def idempotency(key_hash: str) -> str:
     return f"idem:{key_hash}"
+
+
+API_KEYS: Final = "apikeys"
+"""Hash: sha256 hex of a client API key -> JSON ``{id, name, created_at, revoked_at}``. Never the key."""
+
+
+def rate_limit(bucket: str, client: str) -> str:
+    """Counter of ``client``'s requests in ``bucket`` during the current window (it expires with it)."""
+    return f"ratelimit:{bucket}:{client}"
 
 
 def arq_job(queue_job_id: str) -> str:

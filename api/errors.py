@@ -23,6 +23,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.redis import REDIS_DOWN_ERRORS
@@ -72,6 +73,37 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"detail": message, "error": error}
 
 
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    """The one error shape, for the OpenAPI schema."""
+
+    detail: str
+    error: ErrorInfo
+
+
+_MEANINGS = {
+    400: "The body is not readable JSON (malformed, truncated, invalid UTF-8, nested too deeply)",
+    401: "An API key is configured and this request sent none, or one that is unknown or revoked",
+    403: "Wrong admin token, or admin endpoints disabled",
+    404: "Unknown or expired job (or one that belongs to another API key)",
+    409: "Conflict with the job's current state",
+    413: "The body is larger than MAX_BODY_BYTES",
+    422: "A field is invalid; error.details names it",
+    429: "Rate limit or backpressure; retry after Retry-After seconds",
+    503: "Redis unreachable; retry after Retry-After seconds",
+}
+
+
+def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for these error codes, each with the one error shape."""
+    return {code: {"model": ErrorBody, "description": _MEANINGS[code]} for code in codes}
+
+
 def _respond(
     status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
 ) -> JSONResponse:
@@ -99,7 +131,9 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.status_code, "http_error")
+    code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+        exc.status_code, "http_error"
+    )
     return _respond(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
 
 

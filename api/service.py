@@ -63,17 +63,18 @@ async def submit(
     return created
 
 
-async def get(store: JobStore, job_id: UUID) -> JobRecord:
+async def get(store: JobStore, job_id: UUID, *, owner: str | None = None) -> JobRecord:
+    """The job, if it exists and ``owner`` may see it (None = keys off: anyone with the id)."""
     record = await store.get(job_id)
-    if record is None:
+    if record is None or (owner is not None and record.owner != owner):
         raise NotFound(f"No job {job_id}: it never existed or it expired.")
     return record
 
 
-async def cancel(store: JobStore, job_id: UUID) -> JobRecord:
+async def cancel(store: JobStore, job_id: UUID, *, owner: str | None = None) -> JobRecord:
     """Cancel a pending or running job: exactly one ``cancelled`` state, or 409 if it had ended."""
     for _ in range(5):
-        record = await get(store, job_id)
+        record = await get(store, job_id, owner=owner)
         if record.is_terminal:
             raise Conflict(f"Job {job_id} has already ended ({record.status.value}); nothing to cancel.")
         done = lifecycle.cancelled(record, utcnow())

@@ -82,6 +82,8 @@ def setup_logging(settings: Settings, process: str) -> None:
     secrets = [urlsplit(settings.redis_url.get_secret_value()).password or ""]
     if settings.admin_token:
         secrets.append(settings.admin_token.get_secret_value())
+    if settings.api_keys:
+        secrets.extend(key.strip() for key in settings.api_keys.get_secret_value().split(","))
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

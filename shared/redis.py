@@ -54,6 +54,8 @@ def create_redis(settings: Settings, **overrides: Any) -> ArqRedis:
     }
     if url.startswith("rediss://"):
         options["ssl_cert_reqs"] = ssl.CERT_REQUIRED if settings.redis_tls_verify else ssl.CERT_NONE
+        # redis-py 5 leaves the host name unchecked by default: a valid certificate for any host would pass.
+        options["ssl_check_hostname"] = settings.redis_tls_verify
     options.update(overrides)
     return ArqRedis.from_url(url, **options)  # type: ignore[no-any-return]
 

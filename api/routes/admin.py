@@ -8,8 +8,11 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from api.deps import AdminDep, SettingsDep, StoreDep
+from api.errors import documented
 
-router = APIRouter(prefix="/api/v4/admin", tags=["admin"], dependencies=[AdminDep])
+router = APIRouter(
+    prefix="/api/v4/admin", tags=["admin"], dependencies=[AdminDep], responses=documented(401, 403, 413, 422, 503)
+)
 
 
 class CleanupReport(BaseModel):

@@ -20,7 +20,11 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Redis reachable and a worker seen recently; says which check failed")
+@router.get(
+    "/readyz",
+    summary="Redis reachable and a worker seen recently; says which check failed",
+    responses={503: {"description": "Not ready: Redis unreachable or no recent worker heartbeat"}},
+)
 async def readyz(redis: RedisDep, settings: SettingsDep) -> JSONResponse:
     checks: dict[str, dict[str, Any]] = {}
     started = time.perf_counter()

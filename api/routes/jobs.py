@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Path, Response, status
+from fastapi import APIRouter, Header, Response, status
 
 from api import service
+from api.access import JobCallerDep, JobId, SubmitCallerDep
 from api.deps import StoreDep
-from api.errors import error_body
+from api.errors import documented, error_body
 from shared.logs import correlation_id
 from shared.models import JobStatus, JobView, ResearchRequest, SubmitResponse
 
 router = APIRouter(prefix="/api/v4", tags=["jobs"])
-
-JobId = Annotated[UUID, Path(description="The job's id, as returned by the submit call.")]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     404: {
@@ -24,6 +23,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     },
     503: {"description": "Redis unreachable; retry after Retry-After seconds"},
 }
+_CLIENT_ERRORS = documented(400, 401, 413, 422, 429, 503)
 
 
 def status_url(job_id: UUID) -> str:
@@ -36,6 +36,7 @@ def status_url(job_id: UUID) -> str:
     response_model=SubmitResponse,
     summary="Start a deep-research job",
     responses={
+        **_CLIENT_ERRORS,
         409: {"description": "Idempotency-Key reused with a different body"},
         429: {"description": "The queue is full (backpressure); retry after Retry-After seconds"},
         503: _ERRORS[503],
@@ -43,6 +44,7 @@ def status_url(job_id: UUID) -> str:
 )
 async def submit(
     body: ResearchRequest,
+    caller: SubmitCallerDep,
     store: StoreDep,
     response: Response,
     idempotency_key: Annotated[
@@ -55,7 +57,9 @@ async def submit(
         ),
     ] = None,
 ) -> SubmitResponse:
-    created = await service.submit(store, body, correlation_id=correlation_id.get(), idempotency_key=idempotency_key)
+    created = await service.submit(
+        store, body, owner=caller.owner, correlation_id=correlation_id.get(), idempotency_key=idempotency_key
+    )
     response.headers["Location"] = status_url(created.job_id)
     current = JobStatus.PENDING
     if created.replayed:
@@ -70,16 +74,18 @@ async def submit(
     )
 
 
-@router.get("/job/{job_id}", response_model=JobView, summary="A job's status and result", responses=_ERRORS)
-async def get_job(job_id: JobId, store: StoreDep) -> JobView:
-    return JobView.of(await service.get(store, job_id))
+@router.get(
+    "/job/{job_id}", response_model=JobView, summary="A job's status and result", responses=_CLIENT_ERRORS | _ERRORS
+)
+async def get_job(job_id: JobId, caller: JobCallerDep, store: StoreDep) -> JobView:
+    return JobView.of(await service.get(store, job_id, owner=caller.owner))
 
 
 @router.post(
     "/job/{job_id}/cancel",
     response_model=JobView,
     summary="Cancel a pending or running job",
-    responses={**_ERRORS, 409: {"description": "The job has already ended"}},
+    responses={**_CLIENT_ERRORS, **_ERRORS, 409: {"description": "The job has already ended"}},
 )
-async def cancel_job(job_id: JobId, store: StoreDep) -> JobView:
-    return JobView.of(await service.cancel(store, job_id))
+async def cancel_job(job_id: JobId, caller: JobCallerDep, store: StoreDep) -> JobView:
+    return JobView.of(await service.cancel(store, job_id, owner=caller.owner))

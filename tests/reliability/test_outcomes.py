@@ -106,9 +106,7 @@ def test_full_queue_answers_429_and_writes_nothing(chaos: Chaos, redis_server) -
     client = chaos.api(max_queued_jobs=3)
     for _ in range(3):
         submit(client)
-    response = client.post(
-        "/api/v4/deep-research", json={"product_name": "Extra", "ingredients": ["Water"]}
-    )
+    response = client.post("/api/v4/deep-research", json={"product_name": "Extra", "ingredients": ["Water"]})
     assert response.status_code == 429
     assert response.headers["Retry-After"]
     assert "queue is full" in response.json()["error"]["message"]

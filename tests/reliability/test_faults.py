@@ -99,7 +99,8 @@ def test_sigkill_storm_loses_nothing_and_leaves_nothing_stuck(
     statuses = collections.Counter(x.status.value for x in final)
     reruns = step_reruns(chaos, set(jobs))
     print(
-        f"\nSIGKILL storm: {size.jobs} jobs, {size.workers} workers, {size.kills} kills in {last_kill - started:.1f} s; "
+        f"\nSIGKILL storm: {size.jobs} jobs, {size.workers} workers, "
+        f"{size.kills} kills in {last_kill - started:.1f} s; "
         f"all terminal {took:.1f} s after start ({took - (last_kill - started):.1f} s after the last kill); "
         f"outcomes {dict(statuses)}; step re-runs {reruns} (jobs in flight at the kills: {in_flight_at_kills})"
     )
@@ -121,7 +122,7 @@ def test_rolling_deploys_lose_nothing(chaos: Chaos, redis_server: RedisServer, s
                 try:
                     assert old.process is not None
                     old.process.wait(0.5)
-                except Exception:  # noqa: BLE001 - a deploy platform does not wait longer either
+                except Exception:
                     old.kill()
                 pool.fill()
         final = wait_all_done(r, jobs, pool, timeout=120)

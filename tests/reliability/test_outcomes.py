@@ -64,7 +64,8 @@ def test_cancel_running_job_stops_it_within_seconds(chaos: Chaos) -> None:
     next_job = submit(client)
     wait_until(lambda: status(client, next_job), lambda s: s["status"] == "completed")
     final = status(client, job)
-    assert final["status"] == "cancelled" and final["result"] is None
+    assert final["status"] == "cancelled"
+    assert final["result"] is None
     assert "s4" not in {step for job_id, step, _ in chaos.runs() if job_id == job}
 
 
@@ -79,7 +80,8 @@ def test_cancel_racing_completion_gives_exactly_one_outcome(chaos: Chaos) -> Non
         if answer.status_code == 200:
             assert final["status"] == "cancelled", final
         else:
-            assert answer.status_code == 409 and final["status"] == "completed", (answer.text, final)
+            assert answer.status_code == 409, answer.text
+            assert final["status"] == "completed", final
         outcomes[final["status"]] += 1
     print(f"\ncancel vs finish: {dict(outcomes)}")
     assert sum(outcomes.values()) == 40

@@ -72,7 +72,8 @@ def test_frozen_worker_cannot_overwrite_the_attempt_that_replaced_it(chaos: Chao
     final = wait_until(lambda: frozen.log(), lambda log: "superseded" in log or "taken away" in log, timeout=15)
     assert "superseded" in final or "taken away" in final
     after = status(client, job)
-    assert after["status"] == "completed" and after["progress"] == 100
+    assert after["status"] == "completed"
+    assert after["progress"] == 100
     finished = [i for i, (s, _) in enumerate(seen) if s == "completed"]
     assert all(s == "completed" for s, _ in seen[finished[0] :]), seen
 

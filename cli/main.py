@@ -4,6 +4,7 @@
     deep-research worker [--burst]            one worker process
     deep-research dev                         Redis (if REDIS_URL is unset) + API + a worker
     deep-research research --input FILE       run the research pipeline offline, print the result
+    deep-research keys add|list|revoke        manage client API keys (see cli/keys.py)
 
 This package sits above the others: it may import ``api``, ``worker`` and ``shared``; they never
 import it.
@@ -78,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     research.add_argument("--input", required=True, help="request JSON file, or - for stdin")
     research.add_argument("--format", choices=("json", "markdown"), default="json")
     research.set_defaults(handler=_research)
+
+    from cli import keys
+
+    keys.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,75 @@
+"""The product's context: which category group it is in and which forms (spray, powder, aerosol)
+it takes, since a finding may hold only for some (titanium dioxide inhaled from a powder, nitrite
+in processed meat). The words that select each come from the knowledge base's ``rules.json``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from worker.research.index import KnowledgeBase
+from worker.research.schema import Condition
+
+
+@dataclass(frozen=True, slots=True)
+class ProductContext:
+    categories: frozenset[str]
+    forms: frozenset[str]
+    product_text: str
+
+    def describe(self) -> str:
+        group = ", ".join(sorted(self.categories)) or "not recognised (all category rules applied)"
+        forms = ", ".join(sorted(self.forms)) or "none detected"
+        return f"Category group: {group}. Forms that change exposure: {forms}."
+
+
+def _has_word(text: str, word: str) -> bool:
+    return re.search(rf"\b{re.escape(word)}", text) is not None
+
+
+def product_context(
+    kb: KnowledgeBase, product_name: str, category: str, implied_forms: Iterable[str]
+) -> ProductContext:
+    lower = kb.normaliser.lower
+    category_text, name_text = lower(category), lower(product_name)
+    groups = {
+        group
+        for group, words in kb.rules.categories.items()
+        if any(_has_word(category_text, w) for w in words)
+    }
+    if not groups:
+        groups = {
+            group
+            for group, words in kb.rules.categories.items()
+            if any(_has_word(name_text, w) for w in words)
+        }
+    both = f"{name_text} {category_text}"
+    forms = {f for f, words in kb.rules.forms.items() if any(_has_word(both, w) for w in words)}
+    return ProductContext(frozenset(groups), frozenset(forms | set(implied_forms)), name_text)
+
+
+def applies(condition: Condition, ctx: ProductContext) -> tuple[bool, str | None]:
+    """Whether a finding's condition holds here, and the reason to show when it is conditional."""
+    reasons = []
+    if condition.categories is not None:
+        if ctx.categories and not ctx.categories & set(condition.categories):
+            return False, None
+        reasons.append("applies to " + " and ".join(condition.categories) + " products")
+    if condition.not_categories is not None:
+        if ctx.categories & set(condition.not_categories):
+            return False, None
+    if condition.forms is not None:
+        found = ctx.forms & set(condition.forms)
+        if not found:
+            return False, None
+        reasons.append("this product is a " + "/".join(sorted(found)))
+    if condition.product_words is not None:
+        words = [w for w in condition.product_words if _has_word(ctx.product_text, w)]
+        if not words:
+            return False, None
+        reasons.append(f"the product is a {words[0]} product")
+    if condition.categories is not None and not ctx.categories:
+        reasons.append("the category was not recognised, so it is assumed to apply")
+    return True, "; ".join(reasons) or None

@@ -1,0 +1,191 @@
+"""Step 1: split and clean an ingredient list as people really write it.
+
+Each request entry may hold one ingredient or a whole label. Label noise ("Ingredients:",
+"Contains 2% or less of") is blanked out, "May contain" / "+/-" marks what follows as optional,
+"(and)" and " & " separate ingredients, and the text is split on top-level commas and semicolons
+(not inside brackets, not in "1,4-dioxane"). A bracket holding a list is a group ("Colors (Red 40,
+Yellow 5)"): its items become ingredients of their own; a bracket holding one name ("(CI 77891)",
+"(Aqua)") is another name for the same ingredient. Blanking keeps every character's offset, so
+``as_written`` is always a slice of the request's own text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Final
+
+from worker.research.index import KnowledgeBase
+from worker.research.models import ParsedIngredient
+
+_OPEN: Final = "([{"
+_CLOSE: Final = ")]}"
+_SEPARATORS: Final = frozenset(",;\u2022\u00b7|\n")
+_AMOUNT: Final = re.compile(
+    r"\s*[(\[]?\s*(?:<|\u2264|less than\s+)?\d+(?:[.,]\d+)?\s*"
+    r"(?:%|percent\b|(?:mg|mcg|\u00b5g|ug|g|iu|ml|ppm)(?:\s*/\s*(?:ml|g|kg|l|dose))?\b)"
+    r"(?:\s*[wv]/[wv])?\s*[)\]]?",
+    re.IGNORECASE,
+)
+_MARKS: Final = re.compile(r"[*\u2020\u2021\u00ae\u2122]+")
+_SLASH: Final = re.compile(r"\s*/\s*")
+_TRIM: Final = " \t.:,;-"
+
+
+def _blank(text: str, kb: KnowledgeBase) -> tuple[str, list[int]]:
+    """Label noise replaced by a separator of the same length; offsets of 'may contain' marks."""
+    chars = list(text)
+    marks: list[int] = []
+    for regex, is_mark in ((kb.drop, False), (kb.may_contain, True)):
+        for m in regex.finditer(text):
+            if m.end() > m.start():
+                chars[m.start() : m.end()] = "," + " " * (m.end() - m.start() - 1)
+                if is_mark:
+                    marks.append(m.start())
+    return "".join(chars), marks
+
+
+def _split(masked: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Top-level pieces of ``masked[start:end]``."""
+    pieces, depth, begin = [], 0, start
+    for i in range(start, end):
+        ch = masked[i]
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(depth - 1, 0)
+        elif depth == 0 and ch in _SEPARATORS:
+            between_digits = ch == "," and 0 < i < end - 1 and masked[i - 1].isdigit() and (
+                masked[i + 1].isdigit()
+            )
+            if not between_digits:
+                pieces.append((begin, i))
+                begin = i + 1
+    pieces.append((begin, end))
+    return pieces
+
+
+def _trim(masked: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and masked[start] in _TRIM + ")]}":
+        start += 1
+    while end > start and masked[end - 1] in _TRIM:
+        end -= 1
+    return start, end
+
+
+def _brackets(masked: str, start: int, end: int) -> tuple[str, list[tuple[int, int]]]:
+    """The head text (outside top-level brackets) and the spans inside them."""
+    head, inner, depth, begin = [], [], 0, start
+    for i in range(start, end):
+        ch = masked[i]
+        if ch in _OPEN:
+            if depth == 0:
+                begin = i + 1
+            depth += 1
+        elif ch in _CLOSE and depth > 0:
+            depth -= 1
+            if depth == 0:
+                inner.append((begin, i))
+        elif depth == 0:
+            head.append(ch)
+    if depth > 0:  # an unclosed bracket: keep what follows it as a group
+        inner.append((begin, end))
+    return "".join(head), inner
+
+
+def _top_level_colon(masked: str, start: int, end: int) -> int | None:
+    depth = 0
+    for i in range(start, end):
+        ch = masked[i]
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(depth - 1, 0)
+        elif ch == ":" and depth == 0:
+            return i
+    return None
+
+
+class _Parser:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.out: list[ParsedIngredient] = []
+        self.marks: list[int] = []
+        self.optional_from_now = False
+
+    def entry(self, index: int, text: str) -> None:
+        masked, self.marks = _blank(text, self.kb)
+        for start, end in _split(masked, 0, len(masked)):
+            self.segment(index, text, masked, start, end, None)
+        if self.marks:
+            self.optional_from_now = True
+
+    def _is_group(self, name: str) -> bool:
+        return self.kb.normaliser.key(name) in self.kb.group_words
+
+    def segment(
+        self, index: int, text: str, masked: str, start: int, end: int, group: str | None
+    ) -> None:
+        start, end = _trim(masked, start, end)
+        if start >= end:
+            return
+        colon = _top_level_colon(masked, start, end)
+        if colon is not None:
+            header = text[start:colon].strip()
+            if not self._is_group(header):
+                self._add(index, text, start, colon, header, [], group)
+            for s, e in _split(masked, colon + 1, end):
+                self.segment(index, text, masked, s, e, header or group)
+            return
+        head, inner = _brackets(masked, start, end)
+        alternatives, children = [], []
+        for s, e in inner:
+            pieces = _split(masked, s, e)
+            starts_blank = masked[s:e].lstrip().startswith(",")
+            if len(pieces) > 1 or starts_blank or self._is_group(head):
+                children.extend(pieces)
+            elif masked[s:e].strip():
+                alternatives.append(text[s:e].strip())
+        self._add(index, text, start, end, head, alternatives, group)
+        for s, e in children:
+            self.segment(index, text, masked, s, e, head.strip() or group)
+
+    def _add(
+        self, index: int, text: str, start: int, end: int, head: str, alts: list[str],
+        group: str | None,
+    ) -> None:  # fmt: skip
+        concentration = None
+        amount = _AMOUNT.search(head)
+        if amount:
+            concentration = amount.group(0).strip(" ()[]")
+            head = head[: amount.start()] + " " + head[amount.end() :]
+        name = _MARKS.sub(" ", head).strip(_TRIM + " ")
+        name = " ".join(name.split())
+        if not name and alts:
+            name, alts = alts[0], alts[1:]
+        if not name or self._is_group(name) or not any(ch.isalnum() for ch in name):
+            return
+        parts = _SLASH.split(name)
+        if len(parts) > 1:
+            alts = [*alts, *(p for p in parts if sum(ch.isalpha() for ch in p) >= 2)]
+        optional = self.optional_from_now or any(m < start for m in self.marks)
+        self.out.append(
+            ParsedIngredient(
+                position=len(self.out),
+                entry=index,
+                as_written=text[start:end].strip(),
+                name=name,
+                alternatives=alts,
+                concentration=concentration,
+                may_contain=optional,
+                group=group,
+            )
+        )
+
+
+def parse_ingredients(entries: Sequence[str], kb: KnowledgeBase) -> list[ParsedIngredient]:
+    """Every ingredient in the request's entries, in label order."""
+    parser = _Parser(kb)
+    for index, text in enumerate(entries):
+        parser.entry(index, text)
+    return parser.out

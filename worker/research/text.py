@@ -1,0 +1,81 @@
+"""Text normalisation shared by the parser, the knowledge-base index and identification.
+
+Two forms of a name:
+
+- :meth:`Normaliser.lower`: case-folded, accents and typographic punctuation removed, spelling
+  variants unified (``sulphate`` -> ``sulfate``), punctuation kept; pattern rules run on it.
+- :meth:`Normaliser.key`: ``lower`` reduced to letters, digits and single spaces, with colour and
+  additive codes written one way (``FD&C Red No. 40 Lake`` -> ``red 40``, ``E-171`` -> ``e171``,
+  ``C.I. 77891`` -> ``ci 77891``); dictionary lookups use it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Final
+
+_TYPOGRAPHY: Final = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2010": "-", "\u2011": "-",
+        "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00b5": "u", "\u03bc": "u",
+        "\u00a0": " ", "\uff0c": ",", "\u3001": ",", "\uff08": "(", "\uff09": ")",
+    }
+)  # fmt: skip
+_SPACES: Final = re.compile(r"\s+")
+_FDC: Final = re.compile(r"\b(?:fd ?& ?c|fd and c|fdc)\b\s*")
+_COLOUR_NO: Final = re.compile(r"(?:\bno\.?|#)\s*(?=\d)")
+_LAKE: Final = re.compile(r"\b(?:alumin(?:i)?um |calcium )?lake\b")
+_E_NUMBER: Final = re.compile(r"\b(?:e|ins)[ -]?(\d{3,4}[a-z]?)\b")
+_CI_NUMBER: Final = re.compile(r"\bc\.? ?i\.? ?(\d{5})\b")
+_NON_WORD: Final = re.compile(r"[^a-z0-9]+")
+_CAS: Final = re.compile(r"^(\d{2,7})-(\d{2})-(\d)$")
+
+
+def fold(text: str) -> str:
+    """Case-fold and strip accents and typographic punctuation; collapse spaces."""
+    text = unicodedata.normalize("NFKD", text.translate(_TYPOGRAPHY))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", text.casefold()).strip()
+
+
+def is_cas_number(text: str) -> bool:
+    """True for a CAS registry number with a valid check digit (``7732-18-5``)."""
+    match = _CAS.match(text.strip())
+    if not match:
+        return False
+    digits = (match.group(1) + match.group(2))[::-1]
+    total = sum((i + 1) * int(d) for i, d in enumerate(digits))
+    return total % 10 == int(match.group(3))
+
+
+class Normaliser:
+    """Builds ``lower`` and ``key`` forms using the knowledge base's spelling table."""
+
+    def __init__(self, spelling: Mapping[str, str]) -> None:
+        ordered = sorted(spelling, key=len, reverse=True)
+        self._spelling = dict(spelling)
+        self._variants = (
+            re.compile("|".join(re.escape(word) for word in ordered)) if ordered else None
+        )
+
+    def lower(self, text: str) -> str:
+        folded = fold(text)
+        if self._variants is not None:
+            folded = self._variants.sub(lambda m: self._spelling[m.group(0)], folded)
+        return folded
+
+    def key(self, text: str) -> str:
+        return self.key_of_lower(self.lower(text))
+
+    @staticmethod
+    def key_of_lower(lowered: str) -> str:
+        if is_cas_number(lowered):
+            return "cas " + lowered
+        text = _FDC.sub("", lowered)
+        text = _COLOUR_NO.sub("", text)
+        text = _LAKE.sub("", text)
+        text = _E_NUMBER.sub(r"e\1", text)
+        text = _CI_NUMBER.sub(r"ci \1", text)
+        return _NON_WORD.sub(" ", text).strip()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ssl
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -53,7 +52,9 @@ def create_redis(settings: Settings, **overrides: Any) -> ArqRedis:
         "socket_keepalive": True,
     }
     if url.startswith("rediss://"):
-        options["ssl_cert_reqs"] = ssl.CERT_REQUIRED if settings.redis_tls_verify else ssl.CERT_NONE
+        # As a string: redis-py 5.3's RedisSSLContext drops an ssl.VerifyMode (never sets cert_reqs),
+        # so every rediss:// connection would fail with AttributeError.
+        options["ssl_cert_reqs"] = "required" if settings.redis_tls_verify else "none"
         # redis-py 5 leaves the host name unchecked by default: a valid certificate for any host would pass.
         options["ssl_check_hostname"] = settings.redis_tls_verify
     options.update(overrides)

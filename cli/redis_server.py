@@ -40,7 +40,8 @@ class RedisServer:
     def __init__(
         self, data_dir: Path, port: int | None = None, *, appendonly: bool = True, extra: list[str] | None = None
     ) -> None:
-        self.data_dir = data_dir
+        # Absolute: redis-server chdirs to --dir before it opens --logfile, so a relative path breaks.
+        self.data_dir = data_dir.resolve()
         self.port = port or free_port()
         self.appendonly = appendonly
         self.extra = extra or []
@@ -90,7 +91,8 @@ class RedisServer:
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
                 sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
+                # With --requirepass, an unauthenticated PING gets -NOAUTH: the server is up all the same.
+                return sock.recv(16).startswith((b"+PONG", b"-NOAUTH"))
         except OSError:
             return False
 

@@ -15,7 +15,7 @@ from bench.config import Config
 from bench.machine import describe
 from bench.redis_server import PrivateRedis
 from bench.registry import REGISTRY, build
-from bench.report import legend, table
+from bench.report import legend, notes, table
 from bench.runner import log, run_all
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,9 +39,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def markdown(body: str, info: dict[str, str], command: str, when: datetime, took: float) -> str:
     machine = ", ".join([f"{info['cores']} cores", info["cpu"], info["kernel"]])
-    versions = ", ".join(
-        f"{name} {info[name]}" for name in ("python", "redis-server", "arq", "saq", "redis-py")
-    )
+    versions = ", ".join(f"{name} {info[name]}" for name in ("python", "redis-server", "arq", "saq", "redis-py"))
     return (
         "# Benchmarks\n\n"
         f"Measured {when:%Y-%m-%d %H:%M} UTC with `{command}` ({took:.0f} s in all).\n\n"
@@ -67,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         info = describe(server.version())
         runs = asyncio.run(run_all(systems, server.url, config))
     took = time.monotonic() - began
-    body = table(runs, baseline) + "\n\n" + legend(baseline, config.runs, config.drain_jobs)
+    body = table(runs, baseline) + "\n\n" + notes(runs) + legend(baseline, config.runs, config.drain_jobs)
     print(body)
     log(f"done in {took:.0f} s")
     if not args.no_write:

@@ -40,14 +40,14 @@ class Service:
     async def spawn(cls, spec: ProcSpec, logdir: Path, index: int) -> Service:
         log = logdir / f"{spec.role}-{index}.log"
         env = {**os.environ, **spec.env, "PYTHONUNBUFFERED": "1"}
-        with log.open("wb") as err:
+        with log.open("wb") as out:
             proc = await asyncio.create_subprocess_exec(
                 *spec.argv,
                 cwd=REPO,
                 env=env,
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=err,
+                stdin=asyncio.subprocess.PIPE if spec.gated else asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE if spec.gated else out,
+                stderr=out,
             )
         return cls(spec, proc, log)
 
@@ -67,7 +67,8 @@ class Service:
             await self._wait_line(READY, deadline)
         if self.spec.ready_url is not None:
             await self._wait_http(self.spec.ready_url, deadline)
-        self._drain = asyncio.create_task(self._discard_stdout())
+        if self.spec.gated:
+            self._drain = asyncio.create_task(self._discard_stdout())
 
     async def _wait_line(self, expected: str, deadline: float) -> None:
         assert self.proc.stdout is not None
@@ -151,8 +152,7 @@ class ServiceGroup:
 
     async def start(self, specs: list[ProcSpec]) -> list[Service]:
         started = [
-            await Service.spawn(spec, Path(self._logdir.name), len(self.services) + i)
-            for i, spec in enumerate(specs)
+            await Service.spawn(spec, Path(self._logdir.name), len(self.services) + i) for i, spec in enumerate(specs)
         ]
         self.services.extend(started)
         await asyncio.gather(*(s.wait_ready(self.startup_seconds) for s in started))

@@ -54,9 +54,7 @@ class PrivateRedis:
         return self._proc.pid
 
     def version(self) -> str:
-        out = subprocess.run(
-            [self.binary, "--version"], capture_output=True, text=True, check=True, timeout=10
-        ).stdout
+        out = subprocess.run([self.binary, "--version"], capture_output=True, text=True, check=True, timeout=10).stdout
         for part in out.split():
             if part.startswith("v="):
                 return part[2:]

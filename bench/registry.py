@@ -6,12 +6,15 @@ from collections.abc import Callable
 
 from bench.systems.arq_raw import ArqRaw
 from bench.systems.base import System
+from bench.systems.ours import OursHttp, OursQueue
 from bench.systems.saq_raw import SaqRaw
 
 REGISTRY: dict[str, Callable[[], System]] = {
     "arq": lambda: ArqRaw("arq"),
     "arq-10ms": lambda: ArqRaw("arq-10ms", poll_delay=0.01),
     "saq": lambda: SaqRaw("saq"),
+    "ours": OursQueue,
+    "ours-http": OursHttp,
 }
 
 

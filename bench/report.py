@@ -37,6 +37,24 @@ METRICS: tuple[Metric, ...] = (
     Metric("worker_cpu_us", "worker CPU per job (µs)"),
     Metric("record_bytes", "bytes per stored job record"),
     Metric("rss_mb", "worker RSS after drain (MiB)"),
+    *(
+        Metric(f"http_{mode}_{clients}_{figure}", f"HTTP {mode}, {clients} client(s): {label}")
+        for mode in ("submit", "status")
+        for clients in (1, 32)
+        for figure, label in (("rate", "req/s"), ("p50", "p50 (ms)"), ("p99", "p99 (ms)"))
+    ),
+    Metric("growth_small_drain", "growth: drain, small backlog (jobs/s)"),
+    Metric("growth_large_drain", "growth: drain, large backlog (jobs/s)"),
+    Metric("growth_drain_ratio", "growth: drain large / small", ratio=False),
+    Metric("growth_small_status_p50", "growth: status p50, small store (ms)"),
+    Metric("growth_large_status_p50", "growth: status p50, large store (ms)"),
+    Metric("growth_status_p50_ratio", "growth: status p50 large / small", ratio=False),
+    Metric("growth_small_status_p99", "growth: status p99, small store (ms)"),
+    Metric("growth_large_status_p99", "growth: status p99, large store (ms)"),
+    Metric("growth_status_p99_ratio", "growth: status p99 large / small", ratio=False),
+    Metric("research_10_ms", "research pipeline CPU, 10 ingredients (ms)"),
+    Metric("research_100_ms", "research pipeline CPU, 100 ingredients (ms)"),
+    Metric("research_500_ms", "research pipeline CPU, 500 ingredients (ms)"),
 )
 
 
@@ -90,6 +108,16 @@ def table(runs: Sequence[dict[str, Measured]], baseline: str) -> str:
         cells = [cell(runs, s, metric, baseline) for s in systems]
         lines.append("| " + " | ".join([metric.label, *cells]) + " |")
     return "\n".join(lines)
+
+
+def notes(runs: Sequence[dict[str, Measured]]) -> str:
+    """What could not be measured, said once per system."""
+    seen: dict[str, None] = {}
+    for run in runs:
+        for name, measured in run.items():
+            for note in measured.notes:
+                seen[f"- **{name}**: {note}"] = None
+    return "Not measured in this run:\n" + "\n".join(seen) + "\n\n" if seen else ""
 
 
 def legend(baseline: str, runs: int, drain_jobs: int) -> str:

@@ -14,7 +14,10 @@ from typing import Any
 
 from bench.config import Config
 from bench.phases.drain import DrainResult, measure_drain
+from bench.phases.growth import measure_growth
+from bench.phases.http import measure_http
 from bench.phases.latency import measure_latency
+from bench.phases.research import ResearchUnavailable, measure_research
 from bench.procs import ServiceGroup
 from bench.redisstats import HarnessRedis
 from bench.stats import percentile
@@ -29,6 +32,7 @@ class Measured:
 
     metrics: Metrics = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def log(message: str) -> None:
@@ -52,14 +56,8 @@ def drain_metrics(one: DrainResult, two: DrainResult) -> Metrics:
     if one.done:
         cost_commands = one.enqueue_cost.commands / one.queued + one.work_cost.commands / one.done
         per_job = cost_commands
-    trips = (
-        one.enqueue_cost.reads / one.queued + one.work_cost.reads / one.done if one.done else None
-    )
-    cpu = (
-        (one.enqueue_cost.cpu_seconds / one.queued + one.work_cost.cpu_seconds / one.done) * 1e6
-        if one.done
-        else None
-    )
+    trips = one.enqueue_cost.reads / one.queued + one.work_cost.reads / one.done if one.done else None
+    cpu = (one.enqueue_cost.cpu_seconds / one.queued + one.work_cost.cpu_seconds / one.done) * 1e6 if one.done else None
     return {
         "drain1": one.rate,
         "drain1_done": float(one.done),
@@ -89,27 +87,46 @@ def drain_details(result: DrainResult) -> dict[str, Any]:
     }
 
 
-async def measure_system(
-    system: System, redis_url: str, redis: HarnessRedis, config: Config
-) -> Measured:
+def base_url(system: System) -> str:
+    url = getattr(system, "base_url", None)
+    if not isinstance(url, str):
+        raise TypeError(f"{system.name} has HTTP phases but no base_url")
+    return url
+
+
+async def measure_system(system: System, redis_url: str, redis: HarnessRedis, config: Config) -> Measured:
     measured = Measured()
     await redis.call("FLUSHALL")
-    log(f"{system.name}: latency, up to {config.latency_jobs} sequential jobs")
-    measured.metrics.update(await latency_metrics(system, redis_url, config))
-    drains: list[DrainResult] = []
-    for workers in (1, 2):
+    if "latency" in system.phases:
+        log(f"{system.name}: latency, up to {config.latency_jobs} sequential jobs")
+        measured.metrics.update(await latency_metrics(system, redis_url, config))
+    if "drain" in system.phases:
+        drains: list[DrainResult] = []
+        for workers in (1, 2):
+            await redis.call("FLUSHALL")
+            log(f"{system.name}: drain {config.drain_jobs} jobs with {workers} worker(s)")
+            drains.append(await measure_drain(system, redis_url, redis, config, workers))
+        measured.metrics.update(drain_metrics(drains[0], drains[1]))
+        measured.details = {f"drain_{d.workers}w": drain_details(d) for d in drains}
+    if "http" in system.phases:
         await redis.call("FLUSHALL")
-        log(f"{system.name}: drain {config.drain_jobs} jobs with {workers} worker(s)")
-        drains.append(await measure_drain(system, redis_url, redis, config, workers))
+        log(f"{system.name}: HTTP submits and status reads at {config.http_clients} clients")
+        measured.metrics.update(await measure_http(system, base_url(system), redis_url, redis, config))
+    if "growth" in system.phases:
+        log(f"{system.name}: growth, {config.growth_sizes[0]:,} vs {config.growth_sizes[1]:,} jobs")
+        measured.metrics.update(await measure_growth(system, base_url(system), redis_url, redis, config))
+    if "research" in system.phases:
+        log(f"{system.name}: research pipeline CPU for {config.research_sizes} ingredients")
+        try:
+            measured.metrics.update(await measure_research(config))
+        except ResearchUnavailable as exc:
+            log(f"{system.name}: research CPU NOT MEASURED: {exc}")
+            measured.notes.append(f"research pipeline CPU not measured: {exc}")
     await redis.call("FLUSHALL")
-    measured.metrics.update(drain_metrics(drains[0], drains[1]))
-    measured.details = {f"drain_{d.workers}w": drain_details(d) for d in drains}
     return measured
 
 
-async def run_all(
-    systems: Sequence[System], redis_url: str, config: Config
-) -> list[dict[str, Measured]]:
+async def run_all(systems: Sequence[System], redis_url: str, config: Config) -> list[dict[str, Measured]]:
     redis = HarnessRedis(redis_url)
     runs: list[dict[str, Measured]] = []
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bench.config import Config
@@ -45,22 +46,29 @@ class DrainResult:
         return self.done == self.queued
 
 
-async def submit_many(system: System, count: int, config: Config) -> list[str]:
+async def submit_many(
+    system: System,
+    count: int,
+    config: Config,
+    *,
+    concurrency: int | None = None,
+    submit: Callable[[], Awaitable[str]] | None = None,
+) -> list[str]:
     """Enqueue ``count`` jobs with a few concurrent submitters, as a busy client would."""
+    submit = submit or system.submit
     ids: list[str] = []
-    deadline = time.monotonic() + config.enqueue_seconds
-    batch = config.enqueue_concurrency
+    seconds = config.enqueue_seconds if concurrency is None else config.seed_seconds
+    deadline = time.monotonic() + seconds
+    batch = concurrency or config.enqueue_concurrency
     for start in range(0, count, batch):
         if time.monotonic() > deadline:
             raise EnqueueTimeout(f"{system.name}: {len(ids)} of {count} enqueued in time")
         size = min(batch, count - start)
-        ids.extend(await asyncio.gather(*(system.submit() for _ in range(size))))
+        ids.extend(await asyncio.gather(*(submit() for _ in range(size))))
     return ids
 
 
-async def wait_drained(
-    system: System, redis: HarnessRedis, group: ServiceGroup, config: Config
-) -> None:
+async def wait_drained(system: System, redis: HarnessRedis, group: ServiceGroup, config: Config) -> None:
     deadline = time.monotonic() + config.drain_seconds
     while time.monotonic() < deadline:
         if await system.backlog(redis) == 0:

@@ -25,17 +25,14 @@ class LatencyResult:
     e2e_ms: list[float] = field(default_factory=list)
 
 
-def wait_done(system: System, job_id: str, config: Config) -> int:
-    """Block until ``job_id`` is complete; return its start time (ns). Bounded by the timeout."""
+def wait_done(system: System, job_id: str, config: Config) -> None:
+    """Block until ``job_id`` is complete, polling as a client would. Bounded by the timeout."""
     deadline = time.monotonic() + config.job_timeout_seconds
     while True:
-        started = system.probe(job_id)
-        if started is not None:
-            return started
+        if system.probe(job_id):
+            return
         if time.monotonic() > deadline:
-            raise JobTimeout(
-                f"{system.name}: job {job_id} not done in {config.job_timeout_seconds} s"
-            )
+            raise JobTimeout(f"{system.name}: job {job_id} not done in {config.job_timeout_seconds} s")
         time.sleep(config.client_poll_seconds)
 
 
@@ -47,8 +44,9 @@ async def measure_latency(system: System, config: Config) -> LatencyResult:
             break
         submitted = time.time_ns()
         job_id = await system.submit()
-        started = wait_done(system, job_id, config)
+        wait_done(system, job_id, config)
         seen = time.time_ns()
+        started = system.started_ns(job_id)
         if index >= config.latency_warmup:
             result.pickup_ms.append((started - submitted) / 1e6)
             result.e2e_ms.append((seen - submitted) / 1e6)

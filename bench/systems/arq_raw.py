@@ -52,6 +52,8 @@ def run_worker(argv: list[str]) -> None:
 class ArqRaw:
     """arq as its docs show it: ``enqueue_job`` on a pool, a ``Worker`` process."""
 
+    phases = frozenset({"latency", "drain"})
+
     def __init__(self, name: str, poll_delay: float | None = None) -> None:
         self.name = name
         self.poll_delay = poll_delay
@@ -92,14 +94,20 @@ class ArqRaw:
             raise RuntimeError("arq refused a new job id")
         return job.job_id
 
-    def probe(self, job_id: str) -> int | None:
+    def probe(self, job_id: str) -> bool:
         raw = cast(bytes | None, self.sync.get(self.record_key(job_id)))
         if raw is None:
-            return None
+            return False
         result = deserialize_result(raw)
         if not result.success:
             raise RuntimeError(f"arq job {job_id} failed: {result.result!r}")
-        return int(result.result)
+        return True
+
+    def started_ns(self, job_id: str) -> int:
+        raw = cast(bytes | None, self.sync.get(self.record_key(job_id)))
+        if raw is None:
+            raise RuntimeError(f"arq job {job_id} has no result")
+        return int(deserialize_result(raw).result)
 
     async def backlog(self, redis: HarnessRedis) -> int:
         return int(await redis.call("ZCARD", default_queue_name))

@@ -49,6 +49,8 @@ class System(Protocol):
     """One system under test, doing the trivial job (returns at once)."""
 
     name: str
+    phases: frozenset[str]
+    """Which measurements apply: ``latency``, ``drain``, ``http``, ``growth``, ``research``."""
 
     def processes(self, redis_url: str, workers: int) -> list[ProcSpec]:
         """The processes to start for ``workers`` worker processes."""
@@ -64,9 +66,12 @@ class System(Protocol):
         """Enqueue one trivial job the way a client of this system would; return its id."""
         ...
 
-    def probe(self, job_id: str) -> int | None:
-        """One blocking look, as a client would: ``None`` until the job is complete, then the
-        wall-clock time (``time.time_ns()``) at which the job started running."""
+    def probe(self, job_id: str) -> bool:
+        """One blocking look, as a client would: has the job completed? (Raises if it failed.)"""
+        ...
+
+    def started_ns(self, job_id: str) -> int:
+        """Wall-clock time (``time.time_ns()``) at which the completed job started running."""
         ...
 
     async def backlog(self, redis: HarnessRedis) -> int:

@@ -51,6 +51,8 @@ def run_worker(argv: list[str]) -> None:
 class SaqRaw:
     """SAQ as its docs show it: ``queue.enqueue("noop")``, a ``Worker`` process."""
 
+    phases = frozenset({"latency", "drain"})
+
     def __init__(self, name: str = "saq") -> None:
         self.name = name
         self._queue: RedisQueue | None = None
@@ -92,17 +94,23 @@ class SaqRaw:
             raise RuntimeError("SAQ refused a new job")
         return job.key
 
-    def probe(self, job_id: str) -> int | None:
+    def _record(self, job_id: str) -> dict[str, Any]:
         raw = cast(bytes | None, self.sync.get(self.record_key(job_id)))
         if raw is None:
             raise RuntimeError(f"SAQ job {job_id} has no record")
-        record = json.loads(raw)
+        return cast(dict[str, Any], json.loads(raw))
+
+    def probe(self, job_id: str) -> bool:
+        record = self._record(job_id)
         status = record.get("status")
         if status in ("new", "queued", "active"):
-            return None
+            return False
         if status != "complete":
             raise RuntimeError(f"SAQ job {job_id} ended {status}: {record.get('error')}")
-        return int(record["result"])
+        return True
+
+    def started_ns(self, job_id: str) -> int:
+        return int(self._record(job_id)["result"])
 
     async def backlog(self, redis: HarnessRedis) -> int:
         return int(await redis.call("ZCARD", f"saq:{QUEUE}:incomplete"))

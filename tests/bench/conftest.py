@@ -4,6 +4,4 @@ import pytest
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "bench: benchmark harness tests; start a private redis-server and workers"
-    )
+    config.addinivalue_line("markers", "bench: benchmark harness tests; start a private redis-server and workers")

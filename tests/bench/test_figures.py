@@ -18,7 +18,7 @@ def test_percentile_is_nearest_rank_of_observed_values() -> None:
 
 
 def test_percentile_of_nothing_is_an_error() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="no samples"):
         percentile([], 50)
 
 

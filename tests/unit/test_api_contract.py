@@ -303,3 +303,16 @@ class TestErrorShape:
         assert {"/api/v4/deep-research", "/api/v4/job/{job_id}", "/api/v4/admin/cleanup-jobs"} <= set(schema["paths"])
         request_schema = schema["components"]["schemas"]["ResearchRequest"]
         assert request_schema["examples"][0]["product_name"] == "Dove Body Wash"
+
+
+class TestCancel:
+    async def test_cancels_a_pending_job_once(self, client: httpx.AsyncClient) -> None:
+        job_id = (await client.post("/api/v4/deep-research", json=SEED_REQUEST)).json()["job_id"]
+        response = await client.post(f"/api/v4/job/{job_id}/cancel")
+        assert response.status_code == 200
+        assert response.json()["status"] == "cancelled"
+        assert (await client.get(f"/api/v4/job/{job_id}")).json()["status"] == "cancelled"
+        assert_error_shape(await client.post(f"/api/v4/job/{job_id}/cancel"), 409, "conflict")
+
+    async def test_cancelling_an_unknown_job_is_404(self, client: httpx.AsyncClient) -> None:
+        assert_error_shape(await client.post(f"/api/v4/job/{uuid4()}/cancel"), 404, "not_found")

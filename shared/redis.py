@@ -31,9 +31,7 @@ def redact_url(url: str) -> str:
     if parts.password is None:
         return url
     user = parts.username or ""
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
+    host = parts.netloc.rpartition("@")[2]  # as written: keeps an IPv6 host's brackets and the port
     return urlunsplit(parts._replace(netloc=f"{user}:****@{host}"))
 
 

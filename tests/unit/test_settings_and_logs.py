@@ -64,6 +64,9 @@ class TestSettings:
         ("redis://:s3cret@127.0.0.1:6379/0", "redis://:****@127.0.0.1:6379/0"),
         ("rediss://user:p%40ss@host/1", "rediss://user:****@host/1"),
         ("redis://host", "redis://host"),
+        ("redis://user@host:6379", "redis://user@host:6379"),
+        ("redis://:pw@[::1]:6379/0", "redis://:****@[::1]:6379/0"),
+        ("rediss://u:p@h:6380/0?ssl_cert_reqs=none", "rediss://u:****@h:6380/0?ssl_cert_reqs=none"),
     ],
 )
 def test_redact_url(url: str, safe: str) -> None:

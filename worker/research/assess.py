@@ -15,6 +15,7 @@ from worker.research.index import KnowledgeBase
 from worker.research.models import Assessed, Identified, Scored
 from worker.research.schema import Cite, Finding, Mechanism
 from worker.research.scoring import EVIDENCE_ORDER, concern_level, rank
+from worker.research.text import Normaliser, fold
 
 
 def context_for(
@@ -27,7 +28,13 @@ def context_for(
         if item.entry_id in kb.hazards
         for form in kb.hazards[item.entry_id].forms
     }
-    return product_context(kb, product_name, category, implied)
+    present = {item.entry_id for item in identified if item.entry_id in kb.hazards}
+    present |= {
+        Normaliser.key_of_lower(fold(item.canonical_name))
+        for item in identified
+        if item.canonical_name
+    }
+    return product_context(kb, product_name, category, implied, present)
 
 
 def _citation(kb: KnowledgeBase, cite: Cite) -> Citation:

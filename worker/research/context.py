@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from worker.research.index import KnowledgeBase
 from worker.research.schema import Condition
+from worker.research.text import Normaliser, fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +19,7 @@ class ProductContext:
     categories: frozenset[str]
     forms: frozenset[str]
     product_text: str
+    present: frozenset[str] = frozenset()
 
     def describe(self) -> str:
         group = ", ".join(sorted(self.categories)) or "not recognised (all category rules applied)"
@@ -30,8 +32,13 @@ def _has_word(text: str, word: str) -> bool:
 
 
 def product_context(
-    kb: KnowledgeBase, product_name: str, category: str, implied_forms: Iterable[str]
+    kb: KnowledgeBase,
+    product_name: str,
+    category: str,
+    implied_forms: Iterable[str],
+    present: Iterable[str] = (),
 ) -> ProductContext:
+    """``present``: hazard ids and normalised names of the product's identified ingredients."""
     lower = kb.normaliser.lower
     category_text, name_text = lower(category), lower(product_name)
     groups = {
@@ -47,7 +54,9 @@ def product_context(
         }
     both = f"{name_text} {category_text}"
     forms = {f for f, words in kb.rules.forms.items() if any(_has_word(both, w) for w in words)}
-    return ProductContext(frozenset(groups), frozenset(forms | set(implied_forms)), name_text)
+    return ProductContext(
+        frozenset(groups), frozenset(forms | set(implied_forms)), name_text, frozenset(present)
+    )
 
 
 def applies(condition: Condition, ctx: ProductContext) -> tuple[bool, str | None]:
@@ -70,6 +79,11 @@ def applies(condition: Condition, ctx: ProductContext) -> tuple[bool, str | None
         if not words:
             return False, None
         reasons.append(f"the product is a {words[0]} product")
+    if condition.with_any is not None:
+        found = [w for w in condition.with_any if Normaliser.key_of_lower(fold(w)) in ctx.present]
+        if not found:
+            return False, None
+        reasons.append(f"the product also contains {found[0]}")
     if condition.categories is not None and not ctx.categories:
         reasons.append("the category was not recognised, so it is assumed to apply")
     return True, "; ".join(reasons) or None

@@ -7,7 +7,8 @@ The order is cheapest and surest first:
    mechanism is not missed because a bracket gave a benign-looking alias;
 3. the other names (brackets, slash alternatives), identifiers (E / CI / CAS) included;
 4. hazard patterns on those; then benign patterns (plant oils and extracts);
-5. fuzzy matching (rapidfuzz) of the leftovers, reported as ``fuzzy`` with its score. Numbers must
+5. a hazard named inside a longer phrase ("BHT has been added to the packaging");
+6. fuzzy matching (rapidfuzz) of the leftovers, reported as ``fuzzy`` with its score. Numbers must
    agree (``laureth-4`` never becomes ``laureth-7``); a trailing grade number may be dropped
    (``polyethulene glycol 1500`` -> ``polyethylene glycol``).
 
@@ -24,12 +25,13 @@ from typing import Final
 from rapidfuzz import fuzz, process
 
 from shared.report import Match, MatchMethod
-from worker.research.index import Hit, KnowledgeBase, Pattern
+from worker.research.index import BENIGN, Hit, KnowledgeBase, Pattern
 from worker.research.models import Identified, ParsedIngredient
 
 FUZZY_MIN_LENGTH: Final = 5
 FUZZY_CUTOFF: Final = 90.0
 FUZZY_CUTOFF_SHORT: Final = 94.0
+MENTION_MIN_WORDS: Final = 3
 _DIGITS: Final = re.compile(r"\d+")
 
 Found = tuple[str, str, Match]
@@ -54,6 +56,21 @@ def _pattern(kb: KnowledgeBase, patterns: tuple[Pattern, ...], text: str) -> Fou
             )
             match = Match(method=MatchMethod.PATTERN, confidence=100, matched=pattern.label)
             return pattern.entry_id, canonical, match
+    return None
+
+
+def _mention(kb: KnowledgeBase, text: str) -> Found | None:
+    """A hazard named inside a sentence ('BHT has been added to the packaging')."""
+    tokens = kb.normaliser.key(text).split()
+    if len(tokens) < MENTION_MIN_WORDS:
+        return None
+    for n in range(min(4, len(tokens)), 0, -1):
+        for i in range(len(tokens) - n + 1):
+            gram = " ".join(tokens[i : i + n])
+            hit = kb.index.get(gram)
+            if hit is not None and hit.entry_id != BENIGN and len(gram) >= 3:
+                match = Match(method=MatchMethod.PATTERN, confidence=100, matched=f"mentions {gram!r}")
+                return hit.entry_id, hit.canonical, match
     return None
 
 
@@ -97,6 +114,10 @@ def _identify(kb: KnowledgeBase, name: str, alternatives: tuple[str, ...]) -> Fo
             return found
     for text in (name, *alternatives):
         found = _pattern(kb, kb.benign_patterns, text)
+        if found:
+            return found
+    for text in (name, *alternatives):
+        found = _mention(kb, text)
         if found:
             return found
     for text in (name, *alternatives):

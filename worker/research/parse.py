@@ -142,10 +142,13 @@ class _Parser:
         for s, e in inner:
             pieces = _split(masked, s, e)
             starts_blank = masked[s:e].lstrip().startswith(",")
-            if len(pieces) > 1 or starts_blank or self._is_group(head):
+            trailing = not any(ch.isalpha() for ch in masked[e + 1 : end])
+            if trailing and (len(pieces) > 1 or starts_blank or self._is_group(head)):
                 children.extend(pieces)
             elif masked[s:e].strip():
                 alternatives.append(text[s:e].strip())
+        if inner and not children:
+            alternatives.insert(0, _AMOUNT.sub(" ", text[start:end]).strip())
         self._add(index, text, start, end, head, alternatives, group)
         for s, e in children:
             self.segment(index, text, masked, s, e, head.strip() or group)

@@ -62,6 +62,9 @@ class Condition(_Strict):
     product_words: list[str] | None = Field(
         default=None, description="Any of these words in the product name (e.g. 'bacon')."
     )
+    with_any: list[str] | None = Field(
+        default=None, description="Any of these ingredients (hazard ids or names) also present."
+    )
 
 
 class Finding(_Strict):

@@ -28,7 +28,7 @@ _FDC: Final = re.compile(r"\b(?:fd ?& ?c|fd and c|fdc)\b\s*")
 _COLOUR_NO: Final = re.compile(r"(?:\bno\.?|#)\s*(?=\d)")
 _LAKE: Final = re.compile(r"\b(?:alumin(?:i)?um |calcium )?lake\b")
 _E_NUMBER: Final = re.compile(r"\b(?:e|ins)[ -]?(\d{3,4}[a-z]?)\b")
-_CI_NUMBER: Final = re.compile(r"\bc\.? ?i\.? ?(\d{5})\b")
+_CI_NUMBER: Final = re.compile(r"\bc\.? ?[il]\.? ?(\d{5})\b")
 _NON_WORD: Final = re.compile(r"[^a-z0-9]+")
 _CAS: Final = re.compile(r"^(\d{2,7})-(\d{2})-(\d)$")
 

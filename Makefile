@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-faults lint format bench clean
+.PHONY: install run test test-faults lint audit format bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/python tools/audit.py
+
+audit: install  ## known vulnerabilities in the pinned dependencies; says so when it cannot run
+	$(BIN)/python tools/audit.py
 
 format: install
 	$(BIN)/ruff format .

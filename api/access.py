@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, Path, Request, Security
-from fastapi.security import APIKeyHeader
+from fastapi import Depends, Header, Path, Request
 from redis.asyncio import Redis
 
 from api.deps import SettingsDep, get_redis
@@ -30,8 +29,12 @@ from shared.models import ResearchRequest
 from shared.settings import Settings
 
 JobId = Annotated[UUID, Path(description="The job's id, as returned by the submit call.")]
-_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="A client API key, when keys are configured.")
-ApiKey = Annotated[str | None, Security(_api_key)]
+# A plain optional header, not an OpenAPI security scheme: keys are optional (configured at run
+# time, even in Redis), and a scheme would tell clients and fuzzers that one is always required.
+ApiKey = Annotated[
+    str | None,
+    Header(alias="X-API-Key", max_length=200, description="A client API key; required once any key is configured."),
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +61,9 @@ async def identify(request: Request, settings: Settings, redis: Redis, given: st
     return Caller(None, f"ip:{address}")
 
 
-async def submit_caller(body: ResearchRequest, request: Request, settings: SettingsDep, api_key: ApiKey) -> Caller:
+async def submit_caller(
+    body: ResearchRequest, request: Request, settings: SettingsDep, api_key: ApiKey = None
+) -> Caller:
     # ``body`` is the endpoint's own (FastAPI parses it once): declared here so that a malformed
     # body is a 422 before this runs, and ``get_redis`` here, not as a dependency, for the same reason.
     return await _admit("submit", request, settings, api_key)
@@ -72,11 +77,11 @@ async def _admit(bucket: str, request: Request, settings: Settings, api_key: str
     return caller
 
 
-async def reader(request: Request, settings: SettingsDep, api_key: ApiKey) -> Caller:
+async def reader(request: Request, settings: SettingsDep, api_key: ApiKey = None) -> Caller:
     return await _admit("read", request, settings, api_key)
 
 
-async def job_caller(job_id: JobId, request: Request, settings: SettingsDep, api_key: ApiKey) -> Caller:
+async def job_caller(job_id: JobId, request: Request, settings: SettingsDep, api_key: ApiKey = None) -> Caller:
     # ``job_id`` is a parameter here, not only on the endpoint: FastAPI validates a dependency's
     # own parameters before calling it, so a malformed id is a 422 before any Redis call.
     return await _admit("read" if request.method in ("GET", "HEAD") else "submit", request, settings, api_key)

@@ -22,18 +22,10 @@ def context_for(
     kb: KnowledgeBase, identified: Sequence[Identified], product_name: str, category: str
 ) -> ProductContext:
     """The product's context, with the forms its ingredients imply (a propellant: aerosol)."""
-    implied = {
-        form
-        for item in identified
-        if item.entry_id in kb.hazards
-        for form in kb.hazards[item.entry_id].forms
-    }
-    present = {item.entry_id for item in identified if item.entry_id in kb.hazards}
-    present |= {
-        Normaliser.key_of_lower(fold(item.canonical_name))
-        for item in identified
-        if item.canonical_name
-    }
+    hazard_ids = [item.entry_id for item in identified if item.entry_id in kb.hazards]
+    implied = {form for entry_id in hazard_ids if entry_id for form in kb.hazards[entry_id].forms}
+    present = {entry_id for entry_id in hazard_ids if entry_id}
+    present |= {Normaliser.key_of_lower(fold(item.canonical_name)) for item in identified if item.canonical_name}
     return product_context(kb, product_name, category, implied, present)
 
 
@@ -48,9 +40,7 @@ def _citation(kb: KnowledgeBase, cite: Cite) -> Citation:
     )
 
 
-def _concern(
-    kb: KnowledgeBase, finding: Finding, mechanism: Mechanism | None, context: str | None
-) -> Concern:
+def _concern(kb: KnowledgeBase, finding: Finding, mechanism: Mechanism | None, context: str | None) -> Concern:
     return Concern(
         concern=finding.concern,
         level=concern_level(finding.severity, finding.evidence),
@@ -67,9 +57,7 @@ def _sort_key(concern: Concern) -> tuple[int, int]:
     return (-rank(concern.level), -EVIDENCE_ORDER.index(concern.evidence))
 
 
-def assess(
-    identified: Sequence[Identified], kb: KnowledgeBase, ctx: ProductContext
-) -> list[Assessed]:
+def assess(identified: Sequence[Identified], kb: KnowledgeBase, ctx: ProductContext) -> list[Assessed]:
     out = []
     for item in identified:
         concerns: list[Concern] = []

@@ -41,22 +41,12 @@ def product_context(
     """``present``: hazard ids and normalised names of the product's identified ingredients."""
     lower = kb.normaliser.lower
     category_text, name_text = lower(category), lower(product_name)
-    groups = {
-        group
-        for group, words in kb.rules.categories.items()
-        if any(_has_word(category_text, w) for w in words)
-    }
+    groups = {group for group, words in kb.rules.categories.items() if any(_has_word(category_text, w) for w in words)}
     if not groups:
-        groups = {
-            group
-            for group, words in kb.rules.categories.items()
-            if any(_has_word(name_text, w) for w in words)
-        }
+        groups = {group for group, words in kb.rules.categories.items() if any(_has_word(name_text, w) for w in words)}
     both = f"{name_text} {category_text}"
     forms = {f for f, words in kb.rules.forms.items() if any(_has_word(both, w) for w in words)}
-    return ProductContext(
-        frozenset(groups), frozenset(forms | set(implied_forms)), name_text, frozenset(present)
-    )
+    return ProductContext(frozenset(groups), frozenset(forms | set(implied_forms)), name_text, frozenset(present))
 
 
 def applies(condition: Condition, ctx: ProductContext) -> tuple[bool, str | None]:
@@ -66,9 +56,8 @@ def applies(condition: Condition, ctx: ProductContext) -> tuple[bool, str | None
         if ctx.categories and not ctx.categories & set(condition.categories):
             return False, None
         reasons.append("applies to " + " and ".join(condition.categories) + " products")
-    if condition.not_categories is not None:
-        if ctx.categories & set(condition.not_categories):
-            return False, None
+    if condition.not_categories is not None and ctx.categories & set(condition.not_categories):
+        return False, None
     if condition.forms is not None:
         found = ctx.forms & set(condition.forms)
         if not found:
@@ -80,10 +69,10 @@ def applies(condition: Condition, ctx: ProductContext) -> tuple[bool, str | None
             return False, None
         reasons.append(f"the product is a {words[0]} product")
     if condition.with_any is not None:
-        found = [w for w in condition.with_any if Normaliser.key_of_lower(fold(w)) in ctx.present]
-        if not found:
+        partners = [w for w in condition.with_any if Normaliser.key_of_lower(fold(w)) in ctx.present]
+        if not partners:
             return False, None
-        reasons.append(f"the product also contains {found[0]}")
+        reasons.append(f"the product also contains {partners[0]}")
     if condition.categories is not None and not ctx.categories:
         reasons.append("the category was not recognised, so it is assumed to apply")
     return True, "; ".join(reasons) or None

@@ -51,9 +51,7 @@ def _pattern(kb: KnowledgeBase, patterns: tuple[Pattern, ...], text: str) -> Fou
     lowered = kb.normaliser.lower(text)
     for pattern in patterns:
         if pattern.regex.search(lowered):
-            canonical = (
-                kb.hazards[pattern.entry_id].name if pattern.entry_id in kb.hazards else text
-            )
+            canonical = kb.hazards[pattern.entry_id].name if pattern.entry_id in kb.hazards else text
             match = Match(method=MatchMethod.PATTERN, confidence=100, matched=pattern.label)
             return pattern.entry_id, canonical, match
     return None
@@ -80,16 +78,12 @@ def _fuzzy(kb: KnowledgeBase, text: str) -> Found | None:
         return None
     cutoff = FUZZY_CUTOFF_SHORT if len(key) < 10 else FUZZY_CUTOFF
     digits = _DIGITS.findall(key)
-    for choice, score, _ in process.extract(
-        key, kb.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5
-    ):
+    for choice, score, _ in process.extract(key, kb.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5):
         if _DIGITS.findall(choice) == digits:
             return _fuzzy_found(kb, choice, score)
     bare = " ".join(_DIGITS.sub(" ", key).split())
     if digits and len(bare) >= FUZZY_MIN_LENGTH:
-        for choice, score, _ in process.extract(
-            bare, kb.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5
-        ):
+        for choice, score, _ in process.extract(bare, kb.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5):
             if not _DIGITS.search(choice):
                 return _fuzzy_found(kb, choice, score)
     return None
@@ -98,9 +92,7 @@ def _fuzzy(kb: KnowledgeBase, text: str) -> Found | None:
 def _fuzzy_found(kb: KnowledgeBase, choice: str, score: float) -> Found:
     hit = kb.index[choice]
     confidence = min(int(score), 99)
-    return hit.entry_id, hit.canonical, Match(
-        method=MatchMethod.FUZZY, confidence=confidence, matched=choice
-    )
+    return hit.entry_id, hit.canonical, Match(method=MatchMethod.FUZZY, confidence=confidence, matched=choice)
 
 
 @lru_cache(maxsize=16384)
@@ -136,9 +128,5 @@ def identify(parsed: Sequence[ParsedIngredient], kb: KnowledgeBase) -> list[Iden
             out.append(Identified(ingredient=ingredient, entry_id=None))
         else:
             entry_id, canonical, match = found
-            out.append(
-                Identified(
-                    ingredient=ingredient, entry_id=entry_id, canonical_name=canonical, match=match
-                )
-            )
+            out.append(Identified(ingredient=ingredient, entry_id=entry_id, canonical_name=canonical, match=match))
     return out

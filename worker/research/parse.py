@@ -55,9 +55,7 @@ def _split(masked: str, start: int, end: int) -> list[tuple[int, int]]:
         elif ch in _CLOSE:
             depth = max(depth - 1, 0)
         elif depth == 0 and ch in _SEPARATORS:
-            between_digits = ch == "," and 0 < i < end - 1 and masked[i - 1].isdigit() and (
-                masked[i + 1].isdigit()
-            )
+            between_digits = ch == "," and 0 < i < end - 1 and masked[i - 1].isdigit() and (masked[i + 1].isdigit())
             if not between_digits:
                 pieces.append((begin, i))
                 begin = i + 1
@@ -123,9 +121,7 @@ class _Parser:
     def _is_group(self, name: str) -> bool:
         return self.kb.normaliser.key(name) in self.kb.group_words
 
-    def segment(
-        self, index: int, text: str, masked: str, start: int, end: int, group: str | None
-    ) -> None:
+    def segment(self, index: int, text: str, masked: str, start: int, end: int, group: str | None) -> None:
         start, end = _trim(masked, start, end)
         if start >= end:
             return
@@ -139,25 +135,34 @@ class _Parser:
             return
         head, inner = _brackets(masked, start, end)
         alternatives, children = [], []
+        amount: str | None = None
         for s, e in inner:
             pieces = _split(masked, s, e)
             starts_blank = masked[s:e].lstrip().startswith(",")
             trailing = not any(ch.isalpha() for ch in masked[e + 1 : end])
             if trailing and (len(pieces) > 1 or starts_blank or self._is_group(head)):
                 children.extend(pieces)
+            elif _AMOUNT.fullmatch(masked[s:e]):
+                amount = text[s:e].strip()
             elif masked[s:e].strip():
                 alternatives.append(text[s:e].strip())
         if inner and not children:
             alternatives.insert(0, _AMOUNT.sub(" ", text[start:end]).strip())
-        self._add(index, text, start, end, head, alternatives, group)
+        self._add(index, text, start, end, head, alternatives, group, amount)
         for s, e in children:
             self.segment(index, text, masked, s, e, head.strip() or group)
 
     def _add(
-        self, index: int, text: str, start: int, end: int, head: str, alts: list[str],
+        self,
+        index: int,
+        text: str,
+        start: int,
+        end: int,
+        head: str,
+        alts: list[str],
         group: str | None,
-    ) -> None:  # fmt: skip
-        concentration = None
+        concentration: str | None = None,
+    ) -> None:
         amount = _AMOUNT.search(head)
         if amount:
             concentration = amount.group(0).strip(" ()[]")

@@ -35,7 +35,8 @@ DISCLAIMER: Final = (
 def _flagged(item: Scored) -> FlaggedIngredient:
     identified = item.assessed.identified
     top = item.assessed.concerns[0]
-    assert identified.match is not None and identified.canonical_name is not None
+    assert identified.match is not None
+    assert identified.canonical_name is not None
     return FlaggedIngredient(
         as_written=identified.ingredient.as_written,
         entry=identified.ingredient.entry,
@@ -49,9 +50,7 @@ def _flagged(item: Scored) -> FlaggedIngredient:
     )
 
 
-def build_report(
-    scored: Sequence[Scored], product_name: str, brand: str, context: str, kb_version: str
-) -> Report:
+def build_report(scored: Sequence[Scored], product_name: str, brand: str, context: str, kb_version: str) -> Report:
     flagged_items = sorted(
         (s for s in scored if s.level != HazardLevel.NONE),
         key=lambda s: (-rank(s.level), s.assessed.identified.ingredient.position),

@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from shared.report import EvidenceStrength, HazardLevel
+from shared.report import EvidenceStrength
 
 Severity = Literal["low", "moderate", "high"]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")]

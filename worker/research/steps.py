@@ -46,9 +46,7 @@ async def compile_step(ctx: StepContext) -> dict[str, Any]:
     kb = load_knowledge_base()
     scored = load_list(Scored, ctx.outputs["score"]["scored"])
     request = ctx.request
-    report = build_report(
-        scored, request.product_name, request.brand, ctx.outputs["score"]["context"], kb.version
-    )
+    report = build_report(scored, request.product_name, request.brand, ctx.outputs["score"]["context"], kb.version)
     return build_result(report, request.product_name, request.brand).model_dump(mode="json")
 
 

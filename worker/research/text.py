@@ -56,9 +56,7 @@ class Normaliser:
     def __init__(self, spelling: Mapping[str, str]) -> None:
         ordered = sorted(spelling, key=len, reverse=True)
         self._spelling = dict(spelling)
-        self._variants = (
-            re.compile("|".join(re.escape(word) for word in ordered)) if ordered else None
-        )
+        self._variants = re.compile("|".join(re.escape(word) for word in ordered)) if ordered else None
 
     def lower(self, text: str) -> str:
         folded = fold(text)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from prometheus_client import CollectorRegistry
 
 from api import errors
 from api.lifespan import lifespan
 from api.limits import BodyLimit
+from api.metrics import RequestMetrics
+from api.metrics import router as metrics_router
 from api.middleware import RequestLog
-from api.routes import admin, health, jobs
+from api.routes import admin, dashboard, events, health, jobs, listing, ops
 from shared.settings import Settings, get_settings
 
 
@@ -36,6 +39,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Content-Type", "X-API-Key", "Idempotency-Key", "X-Request-ID"],
         )
     app.add_middleware(RequestLog)
+    app.state.metrics_registry = CollectorRegistry()
+    app.add_middleware(RequestMetrics, registry=app.state.metrics_registry)
     for router in (jobs.router, admin.router, health.router):
         app.include_router(router)
+    for router in (events.router, listing.router, ops.router, metrics_router, dashboard.router):
+        app.include_router(router)
+    app.mount("/dashboard/static", dashboard.assets(), name="dashboard-static")
     return app

@@ -5,6 +5,7 @@
     deep-research dev                         Redis (if REDIS_URL is unset) + API + a worker
     deep-research research --input FILE       run the research pipeline offline, print the result
     deep-research keys add|list|revoke        manage client API keys (see cli/keys.py)
+    deep-research submit|status|cancel|jobs   a client of a running API (see cli/client.py)
 
 This package sits above the others: it may import ``api``, ``worker`` and ``shared``; they never
 import it.
@@ -83,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     from cli import keys
 
     keys.add_parser(sub)
+
+    from cli import client
+
+    client.register(sub)
     return parser
 
 

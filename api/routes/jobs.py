@@ -11,6 +11,7 @@ from api import service
 from api.access import JobCallerDep, JobId, SubmitCallerDep
 from api.deps import StoreDep
 from api.errors import documented, error_body
+from shared.index import queue_position
 from shared.logs import correlation_id
 from shared.models import JobStatus, JobView, ResearchRequest, SubmitResponse
 
@@ -78,7 +79,10 @@ async def submit(
     "/job/{job_id}", response_model=JobView, summary="A job's status and result", responses=_CLIENT_ERRORS | _ERRORS
 )
 async def get_job(job_id: JobId, caller: JobCallerDep, store: StoreDep) -> JobView:
-    return JobView.of(await service.get(store, job_id, owner=caller.owner))
+    record = await service.get(store, job_id, owner=caller.owner)
+    view = JobView.of(record)
+    view.queue_position = await queue_position(store.redis, store.settings.queue_name, record)
+    return view
 
 
 @router.post(

@@ -1,0 +1,72 @@
+"""Operator endpoints behind ``ADMIN_TOKEN``: queue stats, every job, failed jobs, retry, live events.
+
+The dashboard (``/dashboard``) reads only these: an operator sees every owner's jobs.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import StreamingResponse
+
+from api import events, ops
+from api.access import JobId
+from api.deps import AdminDep, RedisDep, SettingsDep, StoreDep
+from api.routes.listing import InvalidCursor, JobPage, JobSummary
+from shared.index import MAX_PAGE, BadCursor, list_jobs, queue_position
+from shared.models import JobStatus, JobView
+
+router = APIRouter(prefix="/api/v4/admin", tags=["admin"], dependencies=[AdminDep])
+
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Cursor = Annotated[str | None, Query(max_length=200)]
+
+
+@router.get("/stats", response_model=ops.QueueStats, summary="Queue depth, running, last hour, workers alive")
+async def stats(redis: RedisDep, settings: SettingsDep) -> ops.QueueStats:
+    return await ops.queue_stats(redis, settings)
+
+
+@router.get("/jobs", response_model=JobPage, summary="Every owner's jobs, newest first")
+async def all_jobs(
+    redis: RedisDep, status: JobStatus | None = None, limit: Limit = 50, cursor: Cursor = None
+) -> JobPage:
+    try:
+        page = await list_jobs(redis, status=status, limit=limit, cursor=cursor)
+    except BadCursor as exc:
+        raise InvalidCursor(str(exc)) from exc
+    return JobPage(jobs=[JobSummary.of(r) for r in page.records], next_cursor=page.next_cursor)
+
+
+@router.get("/jobs/failed", response_model=JobPage, summary="Failed jobs with their errors, newest first")
+async def failed_jobs(redis: RedisDep, limit: Limit = 50, cursor: Cursor = None) -> JobPage:
+    return await all_jobs(redis, JobStatus.FAILED, limit, cursor)
+
+
+@router.get("/jobs/{job_id}", response_model=JobView, summary="Any job, with its result")
+async def job(job_id: JobId, store: StoreDep, settings: SettingsDep) -> JobView:
+    record = await ops.get_any(store, job_id)
+    view = JobView.of(record)
+    view.queue_position = await queue_position(store.redis, settings.queue_name, record)
+    return view
+
+
+@router.post("/jobs/{job_id}/retry", response_model=JobView, summary="Retry a failed job")
+async def retry(job_id: JobId, store: StoreDep) -> JobView:
+    return JobView.of(await ops.retry(store, job_id))
+
+
+@router.get("/jobs/{job_id}/events", response_class=StreamingResponse, summary="Any job's events (SSE)")
+async def job_events(
+    job_id: JobId,
+    store: StoreDep,
+    settings: SettingsDep,
+    last_event_id: Annotated[str | None, Header(max_length=64)] = None,
+) -> StreamingResponse:
+    opening = await events.open_stream(store.redis, settings, str(job_id), last_event_id)
+    return StreamingResponse(
+        events.stream(store.redis, settings, opening),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

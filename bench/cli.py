@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.config import Config
-from bench.machine import describe
+from bench.machine import describe, load_average
 from bench.redis_server import PrivateRedis
 from bench.registry import REGISTRY, build
-from bench.report import legend, notes, table
-from bench.runner import log, run_all
+from bench.report import command_breakdown, legend, notes, table
+from bench.runner import failures, log, run_all
+from bench.targets import targets_table
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -39,6 +40,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def markdown(body: str, info: dict[str, str], command: str, when: datetime, took: float) -> str:
     machine = ", ".join([f"{info['cores']} cores", info["cpu"], info["kernel"]])
+    machine += f"; 1-min load average {info['load before']} before the run, {info['load after']} after"
     versions = ", ".join(f"{name} {info[name]}" for name in ("python", "redis-server", "arq", "saq", "redis-py"))
     return (
         "# Benchmarks\n\n"
@@ -63,9 +65,15 @@ def main(argv: list[str] | None = None) -> int:
     with PrivateRedis() as server:
         log(f"private redis-server {server.version()} on {server.url} (pid {server.pid})")
         info = describe(server.version())
+        info["load before"] = load_average()
         runs = asyncio.run(run_all(systems, server.url, config))
     took = time.monotonic() - began
+    info["load after"] = load_average()
     body = table(runs, baseline) + "\n\n" + notes(runs) + legend(baseline, config.runs, config.drain_jobs)
+    body += "\n\n## Targets (issue 7)\n\n" + targets_table(runs)
+    breakdown = command_breakdown(runs)
+    if breakdown:
+        body += "\n\n## Redis commands per job, by command (one-worker drain, first run)\n\n" + breakdown
     print(body)
     log(f"done in {took:.0f} s")
     if not args.no_write:
@@ -80,4 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             "runs": [{name: asdict(m) for name, m in run.items()} for run in runs],
         }
         args.json.write_text(json.dumps(dump, indent=2))
-    return 0
+    failed = failures(runs)
+    if failed:
+        log(f"{failed} system run(s) FAILED: see the notes under the table")
+    return 1 if failed else 0

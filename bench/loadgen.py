@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from bench.stats import percentile
-from bench.systems.ours import BODY
+from bench.systems.ours import BODY, HEADERS
 
 
 async def client_loop(
@@ -53,7 +53,7 @@ async def run(args: argparse.Namespace, job_ids: list[str]) -> dict[str, Any]:
     latencies: list[float] = []
     errors: list[str] = []
     budget = [args.requests]
-    async with httpx.AsyncClient(base_url=args.base_url, limits=limits, timeout=10.0) as http:
+    async with httpx.AsyncClient(base_url=args.base_url, headers=HEADERS, limits=limits, timeout=10.0) as http:
         await http.get("/healthz")  # open one connection before the clock starts
         began = time.monotonic()
         deadline = began + args.seconds

@@ -25,6 +25,11 @@ def package_version(name: str) -> str:
         return "not installed"
 
 
+def load_average() -> str:
+    """1-minute load average: other work on a shared machine skews absolute figures."""
+    return f"{os.getloadavg()[0]:.2f}"
+
+
 def describe(redis_server_version: str) -> dict[str, str]:
     return {
         "cores": str(os.cpu_count() or "?"),

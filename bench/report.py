@@ -140,4 +140,48 @@ How each figure is measured:
   jobs finished, then added. *worker CPU*: utime+stime of the worker process(es) over the drain.
 - *bytes per record*: `MEMORY USAGE` of the record a client reads once the job is done
   (arq `arq:result:<id>`, SAQ `saq:job:<queue>:<key>`), median of 20.
-- *RSS*: the worker process's VmRSS right after the one-worker drain."""
+- *RSS*: the worker process's VmRSS right after the one-worker drain.
+- *HTTP* (ours-http): a load generator in its own process (asyncio + httpx, one connection per
+  client) sends requests back to back for a fixed count or time; status reads first, over 100
+  completed jobs, then submits with the worker stopped, so both load only the API and Redis.
+- *growth* (ours-http): the store is seeded through `JobStore.create` (200 writes in flight, no
+  HTTP) with the small, then the large backlog; status p50/p99 is one HTTP client reading
+  random seeded jobs; drain is the first 1,000 completions of one worker over that backlog.
+  The job listing is not measured: the API has no listing endpoint.
+- *research CPU* (ours): `process_time` of `worker.research.steps.STEPS` run in-process through
+  `run_locally`, median of 5, after a warm-up that loads the knowledge base.
+
+Systems: **arq** (0.28 defaults: `poll_delay` 0.5 s, `max_jobs` 10, results kept), **arq-10ms**
+(`poll_delay` 0.01 s), **saq** (defaults: concurrency 10, BLMOVE dequeue), **ours** (queue level:
+`JobStore.create`, the real worker running the `noop` pipeline, with its own defaults: leases,
+reaper, reconciler, JSON logs), **ours-http** (the same through a uvicorn process: `POST
+/api/v4/deep-research`, then `GET /api/v4/job/{{id}}` polled; rate limits raised out of the way,
+`MAX_QUEUED_JOBS` 1,000,000)."""
+
+
+def command_breakdown(runs: Sequence[dict[str, Measured]], limit: int = 16) -> str:
+    """Redis commands per job by command name (enqueue + work), from the first run's drain."""
+    per_system: dict[str, dict[str, float]] = {}
+    for name, measured in runs[0].items():
+        drain = measured.details.get("drain_1w")
+        if not drain:
+            continue
+        merged: dict[str, float] = dict(drain["enqueue_commands_per_job"])
+        for command, count in drain["work_commands_per_job"].items():
+            merged[command] = merged.get(command, 0.0) + count
+        per_system[name] = merged
+    if not per_system:
+        return ""
+    commands = sorted(
+        {c for counts in per_system.values() for c in counts},
+        key=lambda c: -max(counts.get(c, 0.0) for counts in per_system.values()),
+    )[:limit]
+    systems = list(per_system)
+    lines = [
+        "| command (per job) | " + " | ".join(systems) + " |",
+        "|---|" + "|".join("---:" for _ in systems) + "|",
+    ]
+    for command in commands:
+        cells = [number(per_system[s][command]) if command in per_system[s] else "" for s in systems]
+        lines.append(f"| `{command}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

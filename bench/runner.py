@@ -33,6 +33,7 @@ class Measured:
     metrics: Metrics = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    failed: bool = False
 
 
 def log(message: str) -> None:
@@ -87,6 +88,24 @@ def drain_details(result: DrainResult) -> dict[str, Any]:
     }
 
 
+async def measure_or_note(system: System, redis_url: str, redis: HarnessRedis, config: Config) -> Measured:
+    """Measure one system; if it breaks, say so in the table's notes and go on with the others
+    (the command still exits non-zero, see :func:`failures`)."""
+    await system.open(redis_url)
+    try:
+        return await measure_system(system, redis_url, redis, config)
+    except Exception as exc:  # any failure of the system under test: reported, never hidden
+        log(f"{system.name}: FAILED: {type(exc).__name__}: {exc}")
+        await redis.call("FLUSHALL")
+        return Measured(notes=[f"FAILED in this run: {type(exc).__name__}: {str(exc)[:300]}"], failed=True)
+    finally:
+        await system.close()
+
+
+def failures(runs: Sequence[dict[str, Measured]]) -> int:
+    return sum(1 for run in runs for measured in run.values() if measured.failed)
+
+
 def base_url(system: System) -> str:
     url = getattr(system, "base_url", None)
     if not isinstance(url, str):
@@ -134,11 +153,7 @@ async def run_all(systems: Sequence[System], redis_url: str, config: Config) -> 
             log(f"run {run + 1} of {config.runs}")
             this_run: dict[str, Measured] = {}
             for system in systems:
-                await system.open(redis_url)
-                try:
-                    this_run[system.name] = await measure_system(system, redis_url, redis, config)
-                finally:
-                    await system.close()
+                this_run[system.name] = await measure_or_note(system, redis_url, redis, config)
             runs.append(this_run)
     finally:
         await redis.close()

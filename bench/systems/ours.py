@@ -23,6 +23,7 @@ from bench.redis_server import free_port
 from bench.redisstats import HarnessRedis
 from bench.systems.base import ProcSpec, Timing, python_module
 from shared import keys, lifecycle
+from shared.apikeys import hash_key, key_id
 from shared.models import ResearchRequest
 from shared.redis import create_redis
 from shared.settings import Settings
@@ -35,6 +36,9 @@ BODY: dict[str, Any] = {
     "category": "cosmetics",
     "ingredients": ["Water", "Sodium Laureth Sulfate", "Glycerin"],
 }
+API_KEY = "bench-client-key-0001"  # configured with API_KEYS, sent as X-API-Key, as in production
+HEADERS = {"X-API-Key": API_KEY}
+OWNER = key_id(hash_key(API_KEY))  # what the API stores as the owner of this key's jobs
 QUEUE_CAP = 1_000_000  # the backpressure cap (MAX_QUEUED_JOBS) must not refuse the bench's backlog
 NO_RATE_LIMIT = 1_000_000_000  # per minute: the load generator is one client on 127.0.0.1
 
@@ -47,6 +51,7 @@ def service_env(redis_url: str) -> dict[str, str]:
         "MAX_QUEUED_JOBS": str(QUEUE_CAP),
         "RATE_LIMIT_SUBMITS_PER_MINUTE": str(NO_RATE_LIMIT),
         "RATE_LIMIT_READS_PER_MINUTE": str(NO_RATE_LIMIT),
+        "API_KEYS": API_KEY,
     }
 
 
@@ -118,7 +123,7 @@ class OursQueue:
 
     async def seed(self) -> str:
         """Store one pending job and its queue entry, as the API's submit does, without HTTP."""
-        record = lifecycle.new_job(self._request, self.store.settings, job_id=uuid4(), pipeline=PIPELINE)
+        record = lifecycle.new_job(self._request, self.store.settings, job_id=uuid4(), owner=OWNER, pipeline=PIPELINE)
         await self.store.create(record)
         return str(record.job_id)
 
@@ -189,8 +194,8 @@ class OursHttp(OursQueue):
 
     async def open(self, redis_url: str) -> None:
         await super().open(redis_url)
-        self._client = httpx.AsyncClient(base_url=self.base_url, timeout=10.0)
-        self._poller = httpx.Client(base_url=self.base_url, timeout=10.0)
+        self._client = httpx.AsyncClient(base_url=self.base_url, headers=HEADERS, timeout=10.0)
+        self._poller = httpx.Client(base_url=self.base_url, headers=HEADERS, timeout=10.0)
 
     async def close(self) -> None:
         if self._client is not None:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from worker.pipeline.base import Step, StepContext
+from pydantic import TypeAdapter
+
+from shared.report import Concern, EvidenceStrength, HazardLevel
+from worker.pipeline.base import Step, StepContext, StepFailed
 from worker.research.assess import assess, context_for, score
 from worker.research.identify import identify
 from worker.research.loader import KB_VERSION, load_knowledge_base
@@ -31,23 +34,41 @@ async def identify_step(ctx: StepContext) -> dict[str, Any]:
 
 
 async def assess_step(ctx: StepContext) -> dict[str, Any]:
+    """Output: the product context and, per ingredient, its concerns (aligned with identify)."""
     kb = load_knowledge_base()
     identified = load_list(Identified, ctx.outputs["identify"]["identified"])
     product = context_for(kb, identified, ctx.request.product_name, ctx.request.category)
-    return {"context": product.describe(), "assessed": dump_list(assess(identified, kb, product))}
+    assessed = assess(identified, kb, product)
+    return {"context": product.describe(), "concerns": [dump_list(a.concerns) for a in assessed]}
+
+
+def _assessed(ctx: StepContext) -> list[Assessed]:
+    identified = load_list(Identified, ctx.outputs["identify"]["identified"])
+    concerns = _CONCERNS.validate_python(ctx.outputs["assess"]["concerns"])
+    if len(concerns) != len(identified):
+        raise StepFailed("checkpoints disagree on the number of ingredients", code="internal")
+    return [Assessed(identified=i, concerns=c) for i, c in zip(identified, concerns, strict=True)]
 
 
 async def score_step(ctx: StepContext) -> dict[str, Any]:
-    assessed = load_list(Assessed, ctx.outputs["assess"]["assessed"])
-    return {"context": ctx.outputs["assess"]["context"], "scored": dump_list(score(assessed))}
+    """Output: per ingredient, its level and the evidence behind it (aligned with identify)."""
+    scored = score(_assessed(ctx))
+    return {"levels": [[s.level.value, s.evidence.value if s.evidence else None] for s in scored]}
 
 
 async def compile_step(ctx: StepContext) -> dict[str, Any]:
     kb = load_knowledge_base()
-    scored = load_list(Scored, ctx.outputs["score"]["scored"])
+    levels = ctx.outputs["score"]["levels"]
+    scored = [
+        Scored(assessed=a, level=HazardLevel(level), evidence=EvidenceStrength(ev) if ev else None)
+        for a, (level, ev) in zip(_assessed(ctx), levels, strict=True)
+    ]
     request = ctx.request
-    report = build_report(scored, request.product_name, request.brand, ctx.outputs["score"]["context"], kb.version)
+    report = build_report(scored, request.product_name, request.brand, ctx.outputs["assess"]["context"], kb.version)
     return build_result(report, request.product_name, request.brand).model_dump(mode="json")
+
+
+_CONCERNS: Final = TypeAdapter(list[list[Concern]])
 
 
 STEPS: Final[tuple[Step, ...]] = (

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Final
 
 _TYPOGRAPHY: Final = str.maketrans(
@@ -31,6 +32,7 @@ _E_NUMBER: Final = re.compile(r"\b(?:e|ins)[ -]?(\d{3,4}[a-z]?)\b")
 _CI_NUMBER: Final = re.compile(r"\bc\.? ?[il]\.? ?(\d{5})\b")
 _NON_WORD: Final = re.compile(r"[^a-z0-9]+")
 _CAS: Final = re.compile(r"^(\d{2,7})-(\d{2})-(\d)$")
+CACHE_LIMIT: Final = 50_000
 
 
 def fold(text: str) -> str:
@@ -58,16 +60,33 @@ class Normaliser:
         self._spelling = dict(spelling)
         self._variants = re.compile("|".join(re.escape(word) for word in ordered)) if ordered else None
 
+        self._lower: dict[str, str] = {}
+        self._key: dict[str, str] = {}
+
     def lower(self, text: str) -> str:
-        folded = fold(text)
-        if self._variants is not None:
-            folded = self._variants.sub(lambda m: self._spelling[m.group(0)], folded)
-        return folded
+        cached = self._lower.get(text)
+        if cached is None:
+            cached = fold(text)
+            if self._variants is not None:
+                cached = self._variants.sub(lambda m: self._spelling[m.group(0)], cached)
+            self._remember(self._lower, text, cached)
+        return cached
 
     def key(self, text: str) -> str:
-        return self.key_of_lower(self.lower(text))
+        cached = self._key.get(text)
+        if cached is None:
+            cached = self.key_of_lower(self.lower(text))
+            self._remember(self._key, text, cached)
+        return cached
 
     @staticmethod
+    def _remember(cache: dict[str, str], text: str, value: str) -> None:
+        if len(cache) >= CACHE_LIMIT:  # bounded: a stream of unique names cannot grow it forever
+            cache.clear()
+        cache[text] = value
+
+    @staticmethod
+    @lru_cache(maxsize=CACHE_LIMIT)
     def key_of_lower(lowered: str) -> str:
         if is_cas_number(lowered):
             return "cas " + lowered

@@ -91,7 +91,7 @@ def test_jobs_survive_a_worker_restart(stack: Stack, redis_server: RedisServer, 
     assert wait_until(lambda: status(api.url, job_ids[0])["status"], lambda s: s != "pending") == "processing"
 
     if how == "stopped":
-        assert first.stop() == 0  # SIGTERM: drains the running job, leaves the queued ones
+        assert first.stop() == 0, first.log()[-3000:]  # SIGTERM: drains the running job, leaves the queued ones
     else:
         first.kill()  # SIGKILL mid-job: its lease expires and a live worker's reaper requeues it
     queued = [job_id for job_id in job_ids if status(api.url, job_id)["status"] != "completed"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -28,7 +29,9 @@ SEED_REQUEST: dict[str, Any] = {
 }
 
 
+@asynccontextmanager
 async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan run, as uvicorn would, and a client talking to it in-process."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=10) as client:
@@ -37,7 +40,7 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async for found in running(create_app(settings)):
+    async with running(create_app(settings)) as found:
         yield found
 
 
@@ -55,7 +58,7 @@ async def test_lifespan_says_redis_connected_with_the_password_hidden(
     server = redis_factory(extra=["--requirepass", "s3cret-pw-123"])
     settings = Settings(redis_url=f"redis://:s3cret-pw-123@127.0.0.1:{server.port}/0", pipeline="noop", **FAST)  # type: ignore[arg-type]
     caplog.set_level(logging.INFO, logger="api")
-    async for client in running(create_app(settings)):
+    async with running(create_app(settings)) as client:
         assert (await client.post("/api/v4/deep-research", json=SEED_REQUEST)).status_code == 202
     assert f"✅ Redis connected: redis://:****@127.0.0.1:{server.port}/0" in caplog.messages
     assert "s3cret-pw-123" not in caplog.text
@@ -102,7 +105,7 @@ class TestReadiness:
     async def test_warns_when_redis_keeps_nothing_on_disk(self, redis_factory: Callable[..., RedisServer]) -> None:
         server = redis_factory(appendonly=False)
         settings = Settings(redis_url=server.url, pipeline="noop", **FAST)  # type: ignore[arg-type]
-        async for client in running(create_app(settings)):
+        async with running(create_app(settings)) as client:
             await _beat(settings, time.time())
             response = await client.get("/readyz")
         warnings = response.json()["checks"]["redis"]["warnings"]

@@ -51,7 +51,8 @@ def test_submit_watch_shows_live_progress_then_the_report(stack: Stack) -> None:
     labels = [line.split(": ", 1)[1] for line in steps]
     assert labels[-3:] == ["Paced step check", "Paced step report", "Complete"], out
     assert steps[-1].startswith("[100%] completed"), out
-    assert "100%" in out and "Dove Body Wash" in out.split(steps[-1], 1)[1], "the report follows the bar"
+    assert "100%" in out
+    assert "Dove Body Wash" in out.split(steps[-1], 1)[1], "the report follows the bar"
 
 
 def test_submit_from_a_file_then_status_jobs_and_cancel(stack: Stack, tmp_path: Path) -> None:
@@ -63,15 +64,20 @@ def test_submit_from_a_file_then_status_jobs_and_cancel(stack: Stack, tmp_path: 
     job_id = made.stdout.split()[1]
 
     shown = cli("status", job_id, "--api-url", api.url)
-    assert shown.returncode == 0 and json.loads(shown.stdout)["queue_position"] == 1
+    assert shown.returncode == 0
+    assert json.loads(shown.stdout)["queue_position"] == 1
 
     other = submit(api.url)
     listed = cli("jobs", "--api-url", api.url, "--status", "pending")
-    assert listed.returncode == 0 and job_id in listed.stdout and other in listed.stdout
+    assert listed.returncode == 0
+    assert job_id in listed.stdout
+    assert other in listed.stdout
 
     cancelled = cli("cancel", job_id, "--api-url", api.url)
-    assert cancelled.returncode == 0 and "cancelled" in cancelled.stdout
+    assert cancelled.returncode == 0
+    assert "cancelled" in cancelled.stdout
     assert httpx.get(f"{api.url}/api/v4/job/{job_id}", timeout=5).json()["status"] == "cancelled"
 
     again = cli("cancel", job_id, "--api-url", api.url)
-    assert again.returncode == 1 and "error 409" in again.stderr
+    assert again.returncode == 1
+    assert "error 409" in again.stderr

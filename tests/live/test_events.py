@@ -72,7 +72,8 @@ async def test_sse_client_sees_every_step_in_order_then_the_end(stack: Stack, st
     assert [u["current_step"] for u in updates] == [*STEPS, "Complete"]
     assert [u["status"] for u in updates] == ["processing"] * len(STEPS) + ["completed"]
     progress = [u["progress"] for u in updates]
-    assert progress == sorted(progress) and progress[-1] == 100
+    assert progress == sorted(progress)
+    assert progress[-1] == 100
     ids = await stream_ids(store, str(record.job_id))
     assert [f.id for f in frames] == ids, "the state frame carries the entry it reflects, then one frame per entry"
 
@@ -115,7 +116,8 @@ async def test_resume_from_a_trimmed_id_gets_a_fresh_state(stack: Stack, store: 
         read_events, f"{api.url}/api/v4/job/{record.job_id}/events", last_event_id="1-0", timeout=5
     )
     assert [f.event for f in frames] == ["state"]
-    assert frames[0].json()["status"] == "completed" and frames[0].json()["result"] is not None
+    assert frames[0].json()["status"] == "completed"
+    assert frames[0].json()["result"] is not None
 
 
 async def test_real_worker_job_streams_its_steps_and_ends(stack: Stack) -> None:
@@ -123,9 +125,11 @@ async def test_real_worker_job_streams_its_steps_and_ends(stack: Stack) -> None:
     stack.worker(**PACED, E2E_STEP_SECONDS=0.3)
     job_id = await asyncio.to_thread(submit, api.url)
     frames, _ = await asyncio.to_thread(read_events, f"{api.url}/api/v4/job/{job_id}/events")
-    assert frames[0].event == "state" and frames[-1].event == "end"
+    assert frames[0].event == "state"
+    assert frames[-1].event == "end"
     views = [f.json() for f in frames]
-    assert views[-1]["status"] == "completed" and views[-1]["progress"] == 100
+    assert views[-1]["status"] == "completed"
+    assert views[-1]["progress"] == 100
     labels = [v["current_step"] for v in views]
     steps = [label for label in ("Paced step read", "Paced step check", "Paced step report") if label in labels]
     assert steps[-2:] == ["Paced step check", "Paced step report"], labels

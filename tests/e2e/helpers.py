@@ -87,18 +87,20 @@ def every_value(client: redis.Redis) -> Iterator[tuple[str, bytes]]:
             yield from ((name, member) for member in client.smembers(key))
 
 
-def assert_no_pickle(url: str) -> int:
-    """No value in this Redis is pickled, and arq's job entries are JSON. Returns how many were read."""
+def assert_no_pickle(url: str) -> list[str]:
+    """No value in this Redis is pickled, and arq's job entries are JSON. Returns the keys read."""
     client = sync_redis(url)
     try:
         values = list(every_value(client))
         for name, value in values:
             assert not value.startswith(b"\x80"), f"{name} holds pickle bytes: {value[:40]!r}"
             if name.startswith(("arq:job:", "arq:result:")):
-                json.loads(value)
+                entry = json.loads(value)
+                assert isinstance(entry, dict), name
             if name.startswith("job:") and name.count(":") == 1:
                 assert json.loads(value)["job_id"] == name.removeprefix("job:")
-        return len(values)
+        assert values, "nothing in Redis to check"
+        return sorted({name for name, _ in values})
     finally:
         client.close()
 

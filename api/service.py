@@ -85,7 +85,7 @@ async def cancel(store: JobStore, job_id: UUID, *, owner: str | None = None) -> 
                 expect_attempt=record.attempt,
                 allowed={record.status},
                 lease_remove=lease,
-                drop_queue_entry=record.status is JobStatus.PENDING,
+                finish_entry=record.dispatch if record.status is JobStatus.PENDING else None,
             )
         except WriteRejected:
             continue  # it moved on (claimed, finished...) between our read and write: look again

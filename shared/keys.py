@@ -10,11 +10,15 @@ from __future__ import annotations
 from typing import Final
 
 JOB_PREFIX: Final = "job:"
+EVENTS_MAX_LEN: Final = 500
+"""Each job's event stream is trimmed to about this many events."""
 LEASES: Final = "jobs:leases"
 """Sorted set: ``<job_id>|<attempt>`` scored by the lease's expiry (ms since the epoch)."""
 INDEX_ALL: Final = "jobs:index"
 """Sorted set: every job id scored by its creation time (ms)."""
 WORKERS: Final = "workers:heartbeats"
+WAKE: Final = "jobs:wake"
+"""List: one token per job queued to run now; idle workers block on it instead of polling."""
 """Sorted set: worker ids scored by their last heartbeat (ms)."""
 JOB_COUNTERS: Final = "metrics:jobs"
 """Hash: monotonic job counters kept by the write script (submitted, completed, failed:<code>, ...)."""
@@ -64,3 +68,24 @@ def rate_limit(bucket: str, client: str) -> str:
 
 def arq_job(queue_job_id: str) -> str:
     return f"{ARQ_JOB_PREFIX}{queue_job_id}"
+
+
+def script_names(queue_name: str) -> dict[str, str | int]:
+    """The key names the Lua scripts use, passed to them so that this module stays the one place
+    that names keys. Per-job keys are built in the scripts from these prefixes and suffixes."""
+    return {
+        "queue": queue_name,
+        "index": INDEX_ALL,
+        "leases": LEASES,
+        "wake": WAKE,
+        "counters": JOB_COUNTERS,
+        "recent_completed": RECENT_COMPLETED,
+        "recent_failed": RECENT_FAILED,
+        "status_prefix": status_index(""),
+        "job_prefix": JOB_PREFIX,
+        "steps_suffix": checkpoints("")[len(JOB_PREFIX) :],
+        "events_suffix": events("")[len(JOB_PREFIX) :],
+        "entry_prefix": ARQ_JOB_PREFIX,
+        "taken_prefix": ARQ_IN_PROGRESS_PREFIX,
+        "events_max": EVENTS_MAX_LEN,
+    }

@@ -42,11 +42,19 @@ class Settings(BaseSettings):
     )
     shutdown_grace_seconds: float = Field(default=5.0, ge=0)
     worker_concurrency: int = Field(default=10, ge=1, le=1000)
-    worker_poll_delay: float = Field(default=0.05, gt=0, description="Seconds between queue polls.")
+    worker_poll_delay: float = Field(
+        default=0.5,
+        gt=0,
+        description="Longest an idle worker waits before looking at the queue again "
+        "(new jobs wake it at once; this bounds the pickup of retries whose backoff has passed).",
+    )
     worker_heartbeat_stale_seconds: float = Field(default=30.0, gt=0)
     max_queued_jobs: int = Field(default=10000, ge=1)
     events_block_seconds: float = Field(
-        default=1.0, gt=0, le=10, description="Longest single wait on a job's event stream (capped below the socket timeout)."
+        default=1.0,
+        gt=0,
+        le=10,
+        description="Longest single wait on a job's event stream (capped below the socket timeout).",
     )
     events_keepalive_seconds: float = Field(default=15.0, gt=0, description="SSE keep-alive comment period.")
     events_max_stream_seconds: float = Field(

@@ -24,8 +24,7 @@ from shared.queue import ARQ_EXPIRES_EXTRA_MS, arq_entry, now_ms
 from shared.settings import Settings
 
 _WRITE_LUA: Final = files("shared").joinpath("lua/write.lua").read_text()
-EVENTS_MAX_LEN: Final = 500
-_STATUSES: Final = tuple(JobStatus)
+_TAKE_LUA: Final = files("shared").joinpath("lua/take.lua").read_text()
 
 
 class WriteRejected(Exception):
@@ -72,6 +71,15 @@ class Created:
 
 
 @dataclass(frozen=True, slots=True)
+class Taken:
+    """A queue entry a worker took: its id, its arq payload, and the job record it names."""
+
+    entry: str
+    payload: bytes
+    record: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
 class Lease:
     job_id: str
     attempt: int
@@ -100,11 +108,17 @@ def event_of(record: JobRecord) -> dict[str, Any]:
     }
 
 
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
 class JobStore:
     def __init__(self, redis: Redis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
         self._write = redis.register_script(_WRITE_LUA)
+        self._names = _compact(keys.script_names(settings.queue_name))
+        self._take = redis.register_script(_TAKE_LUA)
 
     async def get(self, job_id: UUID | str) -> JobRecord | None:
         raw = await self.redis.get(keys.job(str(job_id)))
@@ -139,12 +153,13 @@ class JobStore:
         lease_remove: Lease | None = None,
         lease_add: Lease | None = None,
         dispatch_defer_ms: int | None = None,
-        drop_queue_entry: bool = False,
+        finish_entry: str | None = None,
     ) -> None:
         """Replace the stored record with ``record`` if the guard holds, else raise.
 
         ``dispatch_defer_ms`` queues the record's ``dispatch`` entry to run after that delay;
-        ``drop_queue_entry`` removes it from the queue (a cancelled pending job).
+        ``finish_entry`` removes that queue entry for good (the one a worker ran, or a cancelled
+        pending job's).
         """
         code, current = await self._run(
             "update",
@@ -155,7 +170,7 @@ class JobStore:
             lease_remove=lease_remove,
             lease_add=lease_add,
             dispatch_defer_ms=dispatch_defer_ms,
-            drop_queue_entry=drop_queue_entry,
+            finish_entry=finish_entry,
         )
         if code == 1:
             return
@@ -174,57 +189,83 @@ class JobStore:
         lease_remove: Lease | None = None,
         lease_add: Lease | None = None,
         dispatch_defer_ms: int | None = None,
-        drop_queue_entry: bool = False,
+        finish_entry: str | None = None,
         idempotency: Idempotency | None = None,
     ) -> tuple[int, bytes | None]:
         job_id = str(record.job_id)
         now = now_ms()
         record = record.model_copy(update={"updated_at": utcnow()})
+        options: dict[str, Any] = {
+            "id": job_id,
+            "status": record.status.value,
+            "ttl": self.settings.job_ttl_seconds,
+            "now": now,
+            "created": int(record.created_at.timestamp() * 1000),
+        }
+        if expect_attempt is not None:
+            options["attempt"] = expect_attempt
+        if allowed is not None:
+            options["allowed"] = "," + ",".join(s.value for s in allowed) + ","
+        if checkpoint is not None:
+            options["checkpoint"] = checkpoint[0]
+        if lease_remove is not None:
+            options["lease_rm"] = lease_remove.member
+        if lease_add is not None:
+            options["lease_add"] = lease_add.member
+            options["lease_until"] = now + int(self.settings.lease_seconds * 1000)
         entry = b""
         if dispatch_defer_ms is not None:
             entry = arq_entry(job_id, enqueue_ms=now)
-        script_keys = [
-            keys.job(job_id),
-            keys.checkpoints(job_id),
-            keys.events(job_id),
-            keys.LEASES,
-            self.settings.queue_name,
-            keys.arq_job(record.dispatch),
-            keys.INDEX_ALL,
-            *(keys.status_index(status) for status in _STATUSES),
-            keys.idempotency(idempotency.key_hash) if idempotency else keys.idempotency("-"),
-            keys.JOB_COUNTERS,
-            keys.RECENT_COMPLETED,
-            keys.RECENT_FAILED,
-        ]
-        args: list[str | bytes | int] = [
-            mode,
-            record.model_dump_json(),
-            record.status.value,
-            self.settings.job_ttl_seconds,
-            "" if expect_attempt is None else str(expect_attempt),
-            "" if allowed is None else "," + ",".join(s.value for s in allowed) + ",",
-            checkpoint[0] if checkpoint else "",
-            json.dumps(checkpoint[1], separators=(",", ":")) if checkpoint else "",
-            json.dumps(event_of(record), separators=(",", ":")),
-            EVENTS_MAX_LEN,
-            lease_remove.member if lease_remove else "",
-            lease_add.member if lease_add else "",
-            now + int(self.settings.lease_seconds * 1000),
-            entry,
-            now + (dispatch_defer_ms or 0),
-            (dispatch_defer_ms or 0) + ARQ_EXPIRES_EXTRA_MS,
-            job_id,
-            int(record.created_at.timestamp() * 1000),
-            record.dispatch,
-            f"{job_id}|{idempotency.body_hash}" if idempotency else "",
-            self.settings.max_queued_jobs if mode == "create" else 0,
-            "1" if drop_queue_entry else "",
-            record.error_code.value if record.error_code else "unknown",
-            now,
-        ]
-        code, current = await self._write(keys=script_keys, args=args)
+            options.update(
+                dispatch=record.dispatch,
+                score=now + dispatch_defer_ms,
+                entry_ttl=dispatch_defer_ms + ARQ_EXPIRES_EXTRA_MS,
+            )
+        if finish_entry:
+            options["finish"] = finish_entry
+        names = self._names
+        if mode == "create":
+            options["cap"] = self.settings.max_queued_jobs
+            if idempotency is not None:
+                options["idem"] = f"{job_id}|{idempotency.body_hash}"
+                names = self._names_with_idem(idempotency.key_hash)
+        if record.error_code is not None:
+            options["code"] = record.error_code.value
+        if record.is_terminal:
+            options["terminal"] = True
+        code, current = await self._write(
+            keys=[keys.job(job_id)],
+            args=[
+                mode,
+                record.model_dump_json(),
+                _compact(options),
+                _compact(checkpoint[1]) if checkpoint is not None else "",
+                _compact(event_of(record)),
+                entry,
+                names,
+            ],
+        )
         return int(code), current or None
+
+    def _names_with_idem(self, key_hash: str) -> str:
+        return _compact({**keys.script_names(self.settings.queue_name), "idem": keys.idempotency(key_hash)})
+
+    async def take(self, limit: int, taken_ttl_ms: int) -> list[Taken]:
+        """Take up to ``limit`` due queue entries, each with its payload and job record."""
+        flat = await self._take(keys=[self.settings.queue_name], args=[now_ms(), limit, taken_ttl_ms, self._names])
+        return [Taken(flat[i].decode(), flat[i + 1], flat[i + 2] or None) for i in range(0, len(flat), 3)]
+
+    async def finish_entry(self, entry: str) -> None:
+        """Forget a queue entry that will not run (its job ended, moved on, or never existed)."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(keys.arq_job(entry), keys.ARQ_IN_PROGRESS_PREFIX + entry)
+            pipe.zrem(self.settings.queue_name, entry)
+            await pipe.execute()
+
+    async def wait_for_work(self, seconds: float) -> bool:
+        """Block until a job is queued to run now (or ``seconds`` pass). True if woken."""
+        woken = await self.redis.blpop([keys.WAKE], timeout=seconds)  # type: ignore[arg-type,misc]
+        return bool(woken)
 
     async def load_checkpoints(self, job_id: UUID | str) -> dict[str, Any]:
         raw: dict[bytes, bytes] = await self.redis.hgetall(keys.checkpoints(str(job_id)))  # type: ignore[misc]

@@ -25,7 +25,7 @@ FAST = {
     "lease_seconds": 1.5,
     "reaper_interval_seconds": 0.3,
     "reconcile_interval_seconds": 0.5,
-    "worker_poll_delay": 0.01,
+    "worker_poll_delay": 0.05,
     "shutdown_grace_seconds": 3.0,
     "retry_base_seconds": 0.05,
     "retry_max_seconds": 0.2,

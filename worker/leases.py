@@ -37,6 +37,11 @@ class LeaseKeeper:
     def hold(self, lease: Lease, task: asyncio.Task[object]) -> None:
         self._held[lease.member] = (lease, task)
 
+    def closing(self, lease: Lease) -> None:
+        """The job's own last write (which removes the lease) is on its way: stop renewing and
+        watching the lease, so its removal is not mistaken for the job being taken away."""
+        self._held.pop(lease.member, None)
+
     def release(self, lease: Lease) -> None:
         self._held.pop(lease.member, None)
         self._taken.discard(lease.member)
@@ -101,6 +106,7 @@ async def reap(store: JobStore, settings: Settings) -> int:
                 allowed={JobStatus.PROCESSING},
                 lease_remove=lease,
                 dispatch_defer_ms=dispatch,
+                finish_entry=record.dispatch,
             )
         except WriteRejected:
             continue

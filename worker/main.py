@@ -23,10 +23,12 @@ from shared.logs import setup_logging
 from shared.redis import REDIS_DOWN_ERRORS, create_redis, durability_warnings, redact_url
 from shared.settings import Settings, get_settings
 from shared.store import JobStore
+from worker import metrics
 from worker.context import WorkerContext
 from worker.leases import LeaseKeeper, reap_forever
 from worker.reconcile import reconcile_forever
-from worker.tasks import run_job
+from worker.research.steps import load_knowledge_base
+from worker.tasks import payload_of, run_entry, run_job
 
 log = logging.getLogger("worker")
 
@@ -42,12 +44,14 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     keeper = LeaseKeeper(store, settings, wctx["worker_id"])
     wctx["store"] = store
     wctx["keeper"] = keeper
+    load_knowledge_base()  # a bad data file stops the worker here, not in its first job
     for warning in await durability_warnings(wctx["redis"]):
         log.warning("⚠️ %s", warning)
     ctx["_background"] = [
         asyncio.create_task(keeper.run_forever(), name="lease-keeper"),
         asyncio.create_task(reap_forever(store, settings), name="reaper"),
         asyncio.create_task(reconcile_forever(store, settings), name="reconciler"),
+        asyncio.create_task(metrics.flush_forever(store.redis), name="metrics"),
     ]
     log.info("worker %s ready: %d concurrent jobs", wctx["worker_id"], settings.worker_concurrency)
 
@@ -59,32 +63,37 @@ async def on_shutdown(ctx: dict[str, Any]) -> None:
     if keeper is not None:
         with contextlib.suppress(*REDIS_DOWN_ERRORS):
             await keeper.leave()
+        await metrics.OBSERVED.flush(keeper.store.redis)
     log.info("worker %s stopped", ctx.get("worker_id"))
 
 
 class ResearchWorker(Worker):
-    """arq's worker, plus: a graceful drain on SIGTERM/SIGINT and no exit when Redis blips."""
+    """arq's worker with a faster, safer way of taking jobs, a graceful drain, and no exit when
+    Redis blips.
+
+    arq finds work by polling the queue every ``poll_delay`` and takes each job with four round
+    trips. This worker keeps arq's process model, queue and entry format, but takes due entries in
+    batches with one script (:meth:`JobStore.take`, which also reads their records) and, when idle,
+    blocks on a wake-up list that every new job pushes to, so a job starts as soon as it is queued.
+    """
 
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
         self.settings = settings
         self._draining = False
         self._redis_down_since: float | None = None
+        self._slot_free = asyncio.Event()
         super().__init__(**kwargs)
-
-    async def start_jobs(self, job_ids: list[bytes]) -> None:
-        # arq takes a concurrency slot before its Redis calls and does not give it back if one of
-        # them raises: one job at a time, so that a failure returns exactly the slot it took.
-        for job_id in job_ids:
-            try:
-                await super().start_jobs([job_id])
-            except REDIS_DOWN_ERRORS:
-                self.job_counter -= 1
-                self.sem.release()
-                raise
 
     async def _poll_iteration(self) -> None:
         try:
-            await super()._poll_iteration()
+            took = await self._take_jobs()
+            for entry, task in list(self.tasks.items()):
+                if task.done():
+                    del self.tasks[entry]
+                    task.result()
+            await self.heart_beat()
+            if not took:
+                await self._idle()
         except REDIS_DOWN_ERRORS as exc:
             if self._redis_down_since is None:
                 self._redis_down_since = self.loop.time()
@@ -94,6 +103,40 @@ class ResearchWorker(Worker):
         if self._redis_down_since is not None:
             log.info("Redis reachable again after %.1f s", self.loop.time() - self._redis_down_since)
             self._redis_down_since = None
+
+    async def _take_jobs(self) -> int:
+        free = self.max_jobs - self.job_counter
+        if not self.allow_pick_jobs or free <= 0:
+            return 0
+        ctx = cast(WorkerContext, self.ctx)
+        taken = await ctx["store"].take(free, int(self.in_progress_timeout_s * 1000))
+        for item in taken:
+            self.job_counter += 1
+            task = self.loop.create_task(run_entry(ctx, item.entry, payload_of(item.payload), item.record))
+            task.add_done_callback(self._job_done)
+            self.tasks[item.entry] = task
+        return len(taken)
+
+    def _job_done(self, task: asyncio.Task[str]) -> None:
+        self.job_counter -= 1
+        if task.cancelled() or task.exception() is not None:
+            self.jobs_failed += 1
+        else:
+            self.jobs_complete += 1
+        self._slot_free.set()
+
+    async def _idle(self) -> None:
+        """Wait for work: a wake-up token when a slot is free, else a slot; ``poll_delay`` at most."""
+        timeout = self.settings.worker_poll_delay
+        if self.job_counter < self.max_jobs and self.allow_pick_jobs:
+            await cast(WorkerContext, self.ctx)["store"].wait_for_work(timeout)  # redis-py takes float seconds
+            return
+        self._slot_free.clear()
+        # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancellation that arrives
+        # just as the event is set, and the shutdown's cancel of this loop would be lost.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                await self._slot_free.wait()
 
     def handle_sig(self, signum: signal.Signals) -> None:
         if self._draining:  # a second signal: stop now
@@ -135,7 +178,7 @@ def build_worker(settings: Settings, *, burst: bool = False) -> ResearchWorker:
         max_jobs=settings.worker_concurrency,
         keep_result=0,
         retry_jobs=False,
-        poll_delay=settings.worker_poll_delay,
+        poll_delay=0,  # the consumer waits itself (ResearchWorker._idle), woken by new work
         burst=burst,
         on_startup=on_startup,
         on_shutdown=on_shutdown,

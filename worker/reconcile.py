@@ -8,6 +8,8 @@ bounded batch and fixes:
   worker took but never claimed (the worker died in between; arq would hold it for the whole
   job timeout): queued again under a fresh entry;
 - a processing job without a lease (lost with Redis data): requeued like a crashed worker's.
+
+It also trims the sets of jobs finished in the last hour (queue statistics read them).
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ async def _fix(
     record: JobRecord,
     new: JobRecord,
     *,
-    drop_queue_entry: bool = False,
+    finish_entry: str | None = None,
     dispatch_defer_ms: int | None = None,
     lease_remove: Lease | None = None,
 ) -> bool:
@@ -66,7 +68,7 @@ async def _fix(
             new,
             expect_attempt=record.attempt,
             allowed={record.status},
-            drop_queue_entry=drop_queue_entry,
+            finish_entry=finish_entry,
             dispatch_defer_ms=dispatch_defer_ms,
             lease_remove=lease_remove,
         )
@@ -79,16 +81,21 @@ async def reconcile(store: JobStore, settings: Settings, batch: int = 200) -> di
     """One round over the oldest ``batch`` pending and processing jobs. Returns what it fixed."""
     fixed = {"timed_out": 0, "requeued": 0, "orphaned": 0}
     now = utcnow()
+    hour_ago = int(now.timestamp() * 1000) - 3_600_000
+    async with store.redis.pipeline(transaction=False) as pipe:  # the last hour's finished-job sets
+        pipe.zremrangebyscore(keys.RECENT_COMPLETED, "-inf", hour_ago)
+        pipe.zremrangebyscore(keys.RECENT_FAILED, "-inf", hour_ago)
+        await pipe.execute()
     pending = await _records(store, JobStatus.PENDING, batch)
     for record, (queued, taken) in zip(pending, await _entry_state(store, pending), strict=True):
         if now >= record.deadline_at:
             new = lifecycle.failed(record, ErrorCode.TIMEOUT, "The job waited in the queue past its deadline.", now)
-            fixed["timed_out"] += await _fix(store, record, new, drop_queue_entry=True)
+            fixed["timed_out"] += await _fix(store, record, new, finish_entry=record.dispatch)
             continue
         quiet_for = now - (record.updated_at or record.created_at)
         if (not queued or taken) and quiet_for > stuck_after(settings):
             new = record.model_copy(update={"dispatch": f"{record.job_id}:{record.attempt}q{int(now.timestamp())}"})
-            if await _fix(store, record, new, dispatch_defer_ms=0):
+            if await _fix(store, record, new, dispatch_defer_ms=0, finish_entry=record.dispatch):
                 fixed["requeued"] += 1
                 log.warning(
                     "job %s: queue entry %s %s; queued again",
@@ -103,10 +110,10 @@ async def reconcile(store: JobStore, settings: Settings, batch: int = 200) -> di
             lease = Lease(str(record.job_id), record.attempt)
             if now >= record.deadline_at:
                 new = lifecycle.failed(record, ErrorCode.TIMEOUT, "The job ran past its deadline.", now)
-                fixed["timed_out"] += await _fix(store, record, new, lease_remove=lease)
+                fixed["timed_out"] += await _fix(store, record, new, lease_remove=lease, finish_entry=record.dispatch)
             elif score is None and now - (record.updated_at or now) > stuck_after(settings):
                 new = lifecycle.requeued(record, "lost", now, "Resuming after its lease was lost")
-                fixed["orphaned"] += await _fix(store, record, new, dispatch_defer_ms=0)
+                fixed["orphaned"] += await _fix(store, record, new, dispatch_defer_ms=0, finish_entry=record.dispatch)
     return fixed
 
 

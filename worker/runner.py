@@ -16,17 +16,23 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from shared import lifecycle
+from shared.logs import correlation_id
 from shared.models import ErrorCode, JobRecord, JobStatus, utcnow
 from shared.redis import REDIS_DOWN_ERRORS
 from shared.settings import Settings
 from shared.store import JobStore, Lease, WriteRejected
 from worker.leases import LeaseKeeper
+from worker.metrics import timed
 from worker.pipeline import Step, StepContext, StepFailed, TransientError
 from worker.pipelines import UnknownPipeline, steps_for
 
 log = logging.getLogger("worker.job")
 PROCESSING = frozenset({JobStatus.PROCESSING})
 PENDING = frozenset({JobStatus.PENDING})
+
+
+# Outcomes after which this attempt's queue entry is still there: the final write did not remove it.
+_ENTRY_LEFT = frozenset({"gone", "skipped", "superseded", "taken away (cancelled or reaped)", "abandoned"})
 
 
 class Draining(Exception):
@@ -47,19 +53,30 @@ class Runner:
         self.settings = settings
         self.worker_id = worker_id
 
-    async def run(self, job_id: str, dispatch: str) -> str:
-        """Run the job if ``dispatch`` is its current queue entry. Returns the outcome."""
-        record = await self.store.get(job_id)
+    async def run(self, job_id: str, dispatch: str, prefetched: bytes | None = None) -> str:
+        """Run the job if ``dispatch`` is its current queue entry. Returns the outcome.
+
+        ``prefetched`` is the record as the queue take read it, which saves reading it again.
+        Whatever the outcome, the queue entry is finished when this returns.
+        """
+        record = JobRecord.model_validate_json(prefetched) if prefetched else await self.store.get(job_id)
+        outcome = await self._run(job_id, dispatch, record)
+        if outcome in _ENTRY_LEFT:
+            await self.store.finish_entry(dispatch)
+        return outcome
+
+    async def _run(self, job_id: str, dispatch: str, record: JobRecord | None) -> str:
         if record is None:
             log.warning("job %s: no record (expired or never written); queue entry dropped", job_id)
             return "gone"
+        correlation_id.set(record.correlation_id)  # this job's task only: arq runs each job in its own task
         if record.status is not JobStatus.PENDING or record.dispatch != dispatch:
             log.info("job %s: queue entry %s is stale (job is %s); skipped", job_id, dispatch, record.status)
             return "skipped"
         if utcnow() >= record.deadline_at:
             return await self._fail_unclaimed(record)
         try:
-            steps = steps_for(record.pipeline)
+            steps = timed(steps_for(record.pipeline))
         except UnknownPipeline as exc:
             return await self._fail_unclaimed(record, ErrorCode.INVALID_INPUT, str(exc))
 
@@ -122,7 +139,14 @@ class Runner:
                     live.record, lease, ErrorCode.INTERNAL, "The research failed because of an internal error."
                 )
             done = lifecycle.completed(record, result, utcnow())
-            await self.store.write(done, expect_attempt=record.attempt, allowed=PROCESSING, lease_remove=lease)
+            self.keeper.closing(lease)
+            await self.store.write(
+                done,
+                expect_attempt=record.attempt,
+                allowed=PROCESSING,
+                lease_remove=lease,
+                finish_entry=record.dispatch,
+            )
             return "completed"
         except WriteRejected as exc:
             now = exc.current.status.value if exc.current else "gone"
@@ -176,7 +200,10 @@ class Runner:
 
     async def _finish(self, record: JobRecord, lease: Lease, code: ErrorCode, message: str) -> str:
         done = lifecycle.failed(record, code, message, utcnow())
-        await self.store.write(done, expect_attempt=record.attempt, allowed=PROCESSING, lease_remove=lease)
+        self.keeper.closing(lease)
+        await self.store.write(
+            done, expect_attempt=record.attempt, allowed=PROCESSING, lease_remove=lease, finish_entry=record.dispatch
+        )
         return f"failed ({code.value})"
 
     async def _requeue(self, record: JobRecord, lease: Lease, outcome: str, note: str) -> str:
@@ -187,6 +214,7 @@ class Runner:
         if outcome == "retry":
             ceiling = min(self.settings.retry_max_seconds, self.settings.retry_base_seconds * 2**record.failures)
             delay = random.uniform(ceiling / 2, ceiling)
+        self.keeper.closing(lease)
         again = lifecycle.requeued(record, outcome, utcnow(), note)
         try:
             await self.store.write(
@@ -195,6 +223,7 @@ class Runner:
                 allowed=PROCESSING,
                 lease_remove=lease,
                 dispatch_defer_ms=int(delay * 1000),
+                finish_entry=record.dispatch,
             )
         except REDIS_DOWN_ERRORS:
             log.warning("job %s: could not requeue (Redis down); the lease will expire and be reaped", record.job_id)
@@ -214,7 +243,7 @@ class Runner:
     ) -> str:
         done = lifecycle.failed(record, code, message or "The job waited in the queue past its deadline.", utcnow())
         try:
-            await self.store.write(done, expect_attempt=record.attempt, allowed=PENDING)
+            await self.store.write(done, expect_attempt=record.attempt, allowed=PENDING, finish_entry=record.dispatch)
         except WriteRejected:
             return "skipped"
         return f"failed ({code.value})"

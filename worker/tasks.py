@@ -1,25 +1,62 @@
-"""The arq task: unpack the JSON payload, hand the job to the runner."""
+"""The job task: unpack a queue entry's JSON payload, hand the job to the runner.
+
+:func:`run_entry` is what the worker's consumer runs for each entry it takes; :func:`run_job` is
+the same, registered with arq under :data:`shared.queue.TASK_NAME` (arq requires a function, and
+it keeps the entry format arq's own tools understand).
+"""
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from pydantic import ValidationError
 
+from shared import queue
+from shared.metrics import JOB_DURATION
 from shared.models import QueuePayload
+from worker import metrics
 from worker.context import WorkerContext
 from worker.runner import Runner
 
 log = logging.getLogger("worker.tasks")
+METRICS_FLUSH_SECONDS = 1.0
+_last_flush = 0.0
 
 
-async def run_job(ctx: WorkerContext, payload: Any) -> str:
-    """Run the job named by ``payload`` (a :class:`QueuePayload` as JSON)."""
+def payload_of(raw: bytes) -> Any:
+    """The task argument inside an arq entry, if the entry calls our task; else None."""
+    try:
+        entry = queue.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(entry, dict) or entry.get("f") != queue.TASK_NAME or not entry.get("a"):
+        return None
+    return entry["a"][0]
+
+
+async def run_entry(ctx: WorkerContext, entry: str, payload: Any, record: bytes | None = None) -> str:
+    """Run the job named by ``payload`` (a :class:`QueuePayload` as JSON), taken from ``entry``."""
+    global _last_flush
+    store = ctx["store"]
     try:
         job = QueuePayload.model_validate(payload)
     except ValidationError as exc:
-        log.error("queue entry %s rejected: malformed payload (%d errors)", ctx.get("job_id"), exc.error_count())
+        log.error("queue entry %s rejected: malformed payload (%d errors)", entry, exc.error_count())
+        await store.finish_entry(entry)
         return "rejected"
-    runner = Runner(ctx["store"], ctx["keeper"], ctx["settings"], ctx["worker_id"])
-    return await runner.run(str(job.job_id), ctx.get("job_id", ""))
+    runner = Runner(store, ctx["keeper"], ctx["settings"], ctx["worker_id"])
+    started = time.perf_counter()
+    outcome = await runner.run(str(job.job_id), entry, record)
+    if (label := metrics.outcome_class(outcome)) is not None:
+        metrics.OBSERVED.observe(JOB_DURATION, label, time.perf_counter() - started)
+    if started - _last_flush >= METRICS_FLUSH_SECONDS:
+        _last_flush = started
+        await metrics.OBSERVED.flush(store.redis)
+    return outcome
+
+
+async def run_job(ctx: WorkerContext, payload: Any) -> str:
+    """arq's entry point for the same work."""
+    return await run_entry(ctx, ctx.get("job_id", ""), payload)

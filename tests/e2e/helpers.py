@@ -17,8 +17,8 @@ SEED_REQUEST: Final[dict[str, Any]] = {
     "category": "cosmetics",
     "ingredients": ["Water", "Sodium Laureth Sulfate", "Fragrance"],
 }
-PACED: Final = {"pipeline": "paced", "extra_pipelines": "tests.e2e.pipelines:PIPELINES"}
-NOOP: Final = {"pipeline": "noop"}
+PACED: Final[dict[str, Any]] = {"pipeline": "paced", "extra_pipelines": "tests.e2e.pipelines:PIPELINES"}
+NOOP: Final[dict[str, Any]] = {"pipeline": "noop"}
 TERMINAL: Final = {"completed", "failed", "cancelled"}
 TIMEOUT: Final = 5.0
 """Every request is bounded: a hang fails the test instead of stalling it."""
@@ -61,11 +61,12 @@ def wait_finished(base_url: str, job_ids: list[str], timeout: float = 30.0) -> d
     return wait_until(probe, lambda found: set(found.values()) <= TERMINAL, timeout=timeout, every=0.1)
 
 
-def sync_redis(url: str) -> redis.Redis:
+def sync_redis(url: str) -> Any:
+    """A plain client. Typed Any: redis-py types every sync reply as ``Awaitable | Any``."""
     return redis.Redis.from_url(url, socket_timeout=TIMEOUT)
 
 
-def every_value(client: redis.Redis) -> Iterator[tuple[str, bytes]]:
+def every_value(client: Any) -> Iterator[tuple[str, bytes]]:
     """Every stored value (and hash field, set or sorted-set member) of every key."""
     for key in client.scan_iter(count=1000):
         name = key.decode()

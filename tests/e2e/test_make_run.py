@@ -108,7 +108,9 @@ def test_dev_runs_the_seed_flow_and_ctrl_c_stops_every_process(
     dev: tuple[subprocess.Popen[str], Output, int], tmp_path: Path, ctrl_c: str
 ) -> None:
     process, output, port = dev
-    url = wait_until(lambda: URL_LINE.search(output.text()), lambda m: m is not None, timeout=30).group(1)
+    found = wait_until(lambda: URL_LINE.search(output.text()), lambda m: m is not None, timeout=30)
+    assert found is not None
+    url = found.group(1)
     assert url == f"http://127.0.0.1:{port}"
     assert "Started a private Redis on redis://127.0.0.1:" in output.text()
     wait_until(lambda: ready(url), bool, timeout=30)

@@ -17,6 +17,7 @@ from shared.store import JobStore, Lease
 from worker import runner as runner_module
 from worker.leases import LeaseKeeper
 from worker.pipeline import Step, StepContext, StepFailed, TransientError
+from worker.pipelines import UnknownPipeline
 from worker.runner import Runner
 
 pytestmark = pytest.mark.redis
@@ -58,7 +59,7 @@ def pipelines(store: JobStore, monkeypatch: pytest.MonkeyPatch) -> Pipelines:
     def steps_for(name: str) -> tuple[Step, ...]:
         if name in found.registry:
             return found.registry[name]
-        raise runner_module.UnknownPipeline(f"unknown pipeline {name!r}")
+        raise UnknownPipeline(f"unknown pipeline {name!r}")
 
     monkeypatch.setattr(runner_module, "steps_for", steps_for)
     return found

@@ -54,7 +54,7 @@ async def snapshot(store: JobStore, job_id: str) -> dict[str, Any]:
     redis = store.redis
     return {
         "record": await redis.get(keys.job(job_id)),
-        "checkpoints": await redis.hgetall(keys.checkpoints(job_id)),
+        "checkpoints": await redis.hgetall(keys.checkpoints(job_id)),  # type: ignore[misc]
         "events": await redis.xlen(keys.events(job_id)),
         "leases": await redis.zrange(keys.LEASES, 0, -1, withscores=True),
         "queue": await redis.zrange(store.settings.queue_name, 0, -1),

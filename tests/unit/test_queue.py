@@ -32,7 +32,7 @@ def test_arq_entry_is_json_in_arqs_layout() -> None:
 def test_arqs_own_reader_understands_the_entry() -> None:
     job_id = str(uuid4())
     job = deserialize_job(queue.arq_entry(job_id, enqueue_ms=99_000), deserializer=queue.loads)
-    assert (job.function, job.args, job.kwargs) == (queue.TASK_NAME, [{"job_id": job_id}], {})
+    assert (job.function, list(job.args), job.kwargs) == (queue.TASK_NAME, [{"job_id": job_id}], {})
     assert job.enqueue_time.timestamp() == 99
 
 

@@ -124,7 +124,7 @@ def restore_root_logging() -> Iterator[None]:
 
 @pytest.mark.usefixtures("restore_root_logging")
 def test_setup_logging_writes_json_lines_without_the_password(capsys: pytest.CaptureFixture[str]) -> None:
-    settings = Settings(redis_url="redis://:s3cret-pw-123@h:6379", log_format="json", admin_token="admin-tok-99")  # type: ignore[arg-type]
+    settings = Settings(redis_url="redis://:s3cret-pw-123@h:6379", log_format="json", admin_token="admin-tok-99")
     setup_logging(settings, "api")
     logging.getLogger("arq.worker").warning("url %s token %s", "redis://:s3cret-pw-123@h:6379", "admin-tok-99")
     err = capsys.readouterr().err

@@ -21,35 +21,45 @@ class Settings(BaseSettings):
         description="Redis connection URL (redis:// or rediss://); the seed's default.",
     )
     redis_socket_timeout: float = Field(default=2.0, gt=0, description="Seconds per Redis call.")
-    redis_connect_timeout: float = Field(default=2.0, gt=0)
+    redis_connect_timeout: float = Field(default=2.0, gt=0, description="Seconds to open a Redis connection.")
     redis_tls_verify: bool = Field(default=True, description="Check rediss:// certificates.")
-    queue_name: str = Field(default="arq:queue", min_length=1)
+    queue_name: str = Field(default="arq:queue", min_length=1, description="arq's queue (sorted set) name.")
 
-    job_ttl_seconds: int = Field(default=86400, ge=60, le=30 * 86400)
+    job_ttl_seconds: int = Field(
+        default=86400, ge=60, le=30 * 86400, description="A job record expires this long after its last change."
+    )
     job_deadline_seconds: int = Field(
         default=1800, ge=5, description="A job not finished this long after submit fails with timeout."
     )
-    step_timeout_seconds: float = Field(default=300, gt=0)
+    step_timeout_seconds: float = Field(default=300, gt=0, description="Longest one pipeline step may run.")
     max_attempts: int = Field(default=3, ge=1, description="Runs of a job allowed after transient failures.")
     max_crashes: int = Field(default=5, ge=1, description="Worker deaths tolerated while running one job.")
-    retry_base_seconds: float = Field(default=1.0, gt=0)
-    retry_max_seconds: float = Field(default=60.0, gt=0)
+    retry_base_seconds: float = Field(default=1.0, gt=0, description="First retry backoff (doubles, with jitter).")
+    retry_max_seconds: float = Field(default=60.0, gt=0, description="Longest retry backoff.")
 
     lease_seconds: float = Field(default=10.0, gt=0, description="A worker must renew within this.")
-    reaper_interval_seconds: float = Field(default=2.0, gt=0)
+    reaper_interval_seconds: float = Field(
+        default=2.0, gt=0, description="How often each worker looks for expired leases (dead workers' jobs)."
+    )
     reconcile_interval_seconds: float = Field(
         default=5.0, gt=0, description="How often one worker checks for stuck or overdue jobs."
     )
-    shutdown_grace_seconds: float = Field(default=5.0, ge=0)
-    worker_concurrency: int = Field(default=10, ge=1, le=1000)
+    shutdown_grace_seconds: float = Field(
+        default=5.0, ge=0, description="On SIGTERM, how long running steps may finish before jobs are released."
+    )
+    worker_concurrency: int = Field(default=10, ge=1, le=1000, description="Jobs one worker process runs at once.")
     worker_poll_delay: float = Field(
         default=0.5,
         gt=0,
         description="Longest an idle worker waits before looking at the queue again "
         "(new jobs wake it at once; this bounds the pickup of retries whose backoff has passed).",
     )
-    worker_heartbeat_stale_seconds: float = Field(default=30.0, gt=0)
-    max_queued_jobs: int = Field(default=10000, ge=1)
+    worker_heartbeat_stale_seconds: float = Field(
+        default=30.0, gt=0, description="/readyz fails when no worker heartbeat is newer than this."
+    )
+    max_queued_jobs: int = Field(
+        default=10000, ge=1, description="Backpressure: past this many waiting jobs, submit answers 429."
+    )
     events_block_seconds: float = Field(
         default=1.0,
         gt=0,
@@ -75,8 +85,10 @@ class Settings(BaseSettings):
 
     pipeline: str = Field(default="deep_research", description="Pipeline the API submits.")
 
-    log_format: Literal["auto", "json", "console"] = "auto"
-    log_level: str = "INFO"
+    log_format: Literal["auto", "json", "console"] = Field(
+        default="auto", description="json, console, or auto (console on a terminal, else json)."
+    )
+    log_level: str = Field(default="INFO", description="Python logging level.")
 
     @field_validator("admin_token", "api_keys", mode="before")
     @classmethod

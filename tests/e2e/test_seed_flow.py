@@ -32,7 +32,9 @@ def test_a_job_goes_pending_processing_completed_and_redis_holds_json_with_a_ttl
     stack: Stack, redis_server: RedisServer
 ) -> None:
     api = stack.api(**PACED)
-    response = httpx.post(f"{api.url}/api/v4/deep-research", json=SEED_REQUEST, timeout=TIMEOUT)
+    response = httpx.post(
+        f"{api.url}/api/v4/deep-research", json=SEED_REQUEST, headers={"X-Request-ID": "e2e-seed-1"}, timeout=TIMEOUT
+    )
     assert response.status_code == 202
     submitted = response.json()
     job_id = submitted["job_id"]
@@ -40,7 +42,7 @@ def test_a_job_goes_pending_processing_completed_and_redis_holds_json_with_a_ttl
     assert submitted["check_status_url"] == f"/api/v4/job/{job_id}"
     assert status(api.url, job_id)["status"] == "pending"  # no worker yet: it waits in the queue
 
-    stack.worker(**PACED)
+    worker = stack.worker(**PACED)
     seen = follow(api.url, job_id)
 
     statuses = [view["status"] for view in seen]
@@ -58,6 +60,14 @@ def test_a_job_goes_pending_processing_completed_and_redis_holds_json_with_a_ttl
     assert done["error"] is None
     assert done["result"]["product_name"] == "Dove Body Wash"
     assert done["result"]["report"]["steps"] == ["read", "check", "report"]
+    # One summary line for the job in the worker's log, carrying the request's correlation id.
+    summaries = [
+        entry
+        for entry in (json.loads(line) for line in worker.log().splitlines() if line.startswith("{"))
+        if entry.get("job_id") == job_id and entry.get("outcome") == "completed"
+    ]
+    assert len(summaries) == 1, worker.log()[-2000:]
+    assert summaries[0]["correlation_id"] == "e2e-seed-1"
 
     client = sync_redis(redis_server.url)
     try:

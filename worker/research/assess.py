@@ -8,14 +8,20 @@ ethoxylation, formaldehyde release...). A finding may hold only in some products
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
+from typing import Final
 
-from shared.report import Citation, Concern, HazardLevel
+from shared.report import Citation, Concern, EvidenceStrength, HazardLevel
 from worker.research.context import ProductContext, applies, product_context
 from worker.research.index import KnowledgeBase
-from worker.research.models import Assessed, Identified, Scored
-from worker.research.schema import Cite, Finding, Mechanism
+from worker.research.markdown import concern_markdown
+from worker.research.models import ConcernRef, Identified, ResolvedConcern
+from worker.research.schema import Cite
 from worker.research.scoring import EVIDENCE_ORDER, concern_level, rank
-from worker.research.text import Normaliser, fold
+from worker.research.text import name_key
+
+CONCERN_CACHE_SIZE: Final = 4096
+Level = tuple[HazardLevel, EvidenceStrength | None]
 
 
 def context_for(
@@ -25,7 +31,7 @@ def context_for(
     hazard_ids = [item.entry_id for item in identified if item.entry_id in kb.hazards]
     implied = {form for entry_id in hazard_ids if entry_id for form in kb.hazards[entry_id].forms}
     present = {entry_id for entry_id in hazard_ids if entry_id}
-    present |= {Normaliser.key_of_lower(fold(item.canonical_name)) for item in identified if item.canonical_name}
+    present |= {name_key(item.canonical_name) for item in identified if item.canonical_name}
     return product_context(kb, product_name, category, implied, present)
 
 
@@ -40,8 +46,11 @@ def _citation(kb: KnowledgeBase, cite: Cite) -> Citation:
     )
 
 
-def _concern(kb: KnowledgeBase, finding: Finding, mechanism: Mechanism | None, context: str | None) -> Concern:
-    return Concern(
+@lru_cache(maxsize=CONCERN_CACHE_SIZE)
+def resolve(kb: KnowledgeBase, ref: str, context: str | None) -> ResolvedConcern:
+    """The concern a finding ref names, with its citations looked up in the knowledge base."""
+    finding, mechanism = kb.findings[ref]
+    concern = Concern(
         concern=finding.concern,
         level=concern_level(finding.severity, finding.evidence),
         severity=HazardLevel(finding.severity),
@@ -51,34 +60,38 @@ def _concern(kb: KnowledgeBase, finding: Finding, mechanism: Mechanism | None, c
         context=context,
         citations=[_citation(kb, c) for c in finding.cites],
     )
+    as_json = concern.model_dump(mode="json")
+    return ResolvedConcern(concern, as_json, concern_markdown(as_json))
 
 
-def _sort_key(concern: Concern) -> tuple[int, int]:
-    return (-rank(concern.level), -EVIDENCE_ORDER.index(concern.evidence))
+def _sort_key(kb: KnowledgeBase, ref: str) -> tuple[int, int]:
+    finding = kb.findings[ref][0]
+    return (-rank(concern_level(finding.severity, finding.evidence)), -EVIDENCE_ORDER.index(finding.evidence))
 
 
-def assess(identified: Sequence[Identified], kb: KnowledgeBase, ctx: ProductContext) -> list[Assessed]:
+def assess(identified: Sequence[Identified], kb: KnowledgeBase, ctx: ProductContext) -> list[list[ConcernRef]]:
+    """Per ingredient, the concerns that hold in this product, worst first (by ref, not copied)."""
     out = []
     for item in identified:
-        concerns: list[Concern] = []
-        entry = kb.hazards.get(item.entry_id) if item.entry_id else None
-        if entry is not None:
-            for finding, mechanism in kb.findings_of(entry):
-                holds, reason = applies(finding.when, ctx)
-                if holds:
-                    concerns.append(_concern(kb, finding, mechanism, reason))
-        concerns.sort(key=_sort_key)
-        out.append(Assessed(identified=item, concerns=concerns))
+        concerns: list[ConcernRef] = []
+        refs = kb.finding_refs.get(item.entry_id) if item.entry_id else None
+        for ref in refs or ():
+            holds, reason = applies(kb.findings[ref][0].when, ctx)
+            if holds:
+                concerns.append((ref, reason))
+        if len(concerns) > 1:
+            concerns.sort(key=lambda c: _sort_key(kb, c[0]))
+        out.append(concerns)
     return out
 
 
-def score(assessed: Sequence[Assessed]) -> list[Scored]:
+def score(kb: KnowledgeBase, concerns: Sequence[Sequence[ConcernRef]]) -> list[Level]:
     """Each ingredient's level is its worst concern's (concerns are sorted worst first)."""
-    out = []
-    for item in assessed:
-        if item.concerns:
-            top = item.concerns[0]
-            out.append(Scored(assessed=item, level=top.level, evidence=top.evidence))
+    out: list[Level] = []
+    for refs in concerns:
+        if refs:
+            finding = kb.findings[refs[0][0]][0]
+            out.append((concern_level(finding.severity, finding.evidence), finding.evidence))
         else:
-            out.append(Scored(assessed=item, level=HazardLevel.NONE))
+            out.append((HazardLevel.NONE, None))
     return out

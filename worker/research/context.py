@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from worker.research.index import KnowledgeBase
 from worker.research.schema import Condition
-from worker.research.text import Normaliser, fold
+from worker.research.text import name_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +69,7 @@ def applies(condition: Condition, ctx: ProductContext) -> tuple[bool, str | None
             return False, None
         reasons.append(f"the product is a {words[0]} product")
     if condition.with_any is not None:
-        partners = [w for w in condition.with_any if Normaliser.key_of_lower(fold(w)) in ctx.present]
+        partners = [w for w in condition.with_any if name_key(w) in ctx.present]
         if not partners:
             return False, None
         reasons.append(f"the product also contains {partners[0]}")

@@ -24,9 +24,9 @@ from typing import Final
 
 from rapidfuzz import fuzz, process
 
-from shared.report import Match, MatchMethod
+from shared.report import MatchMethod
 from worker.research.index import BENIGN, Hit, KnowledgeBase, Pattern
-from worker.research.models import Identified, ParsedIngredient
+from worker.research.models import Identified, MatchInfo, ParsedIngredient
 
 FUZZY_MIN_LENGTH: Final = 5
 FUZZY_CUTOFF: Final = 90.0
@@ -34,7 +34,8 @@ FUZZY_CUTOFF_SHORT: Final = 94.0
 MENTION_MIN_WORDS: Final = 3
 _DIGITS: Final = re.compile(r"\d+")
 
-Found = tuple[str, str, Match]
+Found = tuple[str, str, MatchInfo]
+IDENTIFY_CACHE_SIZE: Final = 16_384
 
 
 def _exact(kb: KnowledgeBase, text: str) -> Found | None:
@@ -44,7 +45,7 @@ def _exact(kb: KnowledgeBase, text: str) -> Found | None:
         return None
     method = MatchMethod.IDENTIFIER if hit.identifier else MatchMethod.EXACT
     matched = text.strip() if hit.identifier else hit.canonical
-    return hit.entry_id, hit.canonical, Match(method=method, confidence=100, matched=matched)
+    return hit.entry_id, hit.canonical, MatchInfo(method, 100, matched)
 
 
 def _pattern(kb: KnowledgeBase, patterns: tuple[Pattern, ...], text: str) -> Found | None:
@@ -52,7 +53,7 @@ def _pattern(kb: KnowledgeBase, patterns: tuple[Pattern, ...], text: str) -> Fou
     for pattern in patterns:
         if pattern.regex.search(lowered):
             canonical = kb.hazards[pattern.entry_id].name if pattern.entry_id in kb.hazards else text
-            match = Match(method=MatchMethod.PATTERN, confidence=100, matched=pattern.label)
+            match = MatchInfo(MatchMethod.PATTERN, 100, pattern.label)
             return pattern.entry_id, canonical, match
     return None
 
@@ -67,9 +68,20 @@ def _mention(kb: KnowledgeBase, text: str) -> Found | None:
             gram = " ".join(tokens[i : i + n])
             hit = kb.index.get(gram)
             if hit is not None and hit.entry_id != BENIGN and len(gram) >= 3:
-                match = Match(method=MatchMethod.PATTERN, confidence=100, matched=f"mentions {gram!r}")
+                match = MatchInfo(MatchMethod.PATTERN, 100, f"mentions {gram!r}")
                 return hit.entry_id, hit.canonical, match
     return None
+
+
+@lru_cache(maxsize=1024)
+def _candidates(kb: KnowledgeBase, length: int, cutoff: float) -> tuple[str, ...]:
+    """The fuzzy keys that can score ``cutoff`` against a key of ``length``, in index order.
+
+    ``fuzz.ratio`` is at most ``200 * shorter / (len1 + len2)``, so a key whose length is too far
+    off cannot reach the cutoff and need not be compared. Keeping the index order keeps the
+    result (ties and the limit included) what a scan of every key gives.
+    """
+    return tuple(key for key in kb.fuzzy_keys if 200 * min(length, len(key)) >= cutoff * (length + len(key)) - 1e-6)
 
 
 def _fuzzy(kb: KnowledgeBase, text: str) -> Found | None:
@@ -78,12 +90,14 @@ def _fuzzy(kb: KnowledgeBase, text: str) -> Found | None:
         return None
     cutoff = FUZZY_CUTOFF_SHORT if len(key) < 10 else FUZZY_CUTOFF
     digits = _DIGITS.findall(key)
-    for choice, score, _ in process.extract(key, kb.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5):
+    choices = _candidates(kb, len(key), cutoff)
+    for choice, score, _ in process.extract(key, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5):
         if _DIGITS.findall(choice) == digits:
             return _fuzzy_found(kb, choice, score)
     bare = " ".join(_DIGITS.sub(" ", key).split())
     if digits and len(bare) >= FUZZY_MIN_LENGTH:
-        for choice, score, _ in process.extract(bare, kb.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5):
+        choices = _candidates(kb, len(bare), cutoff)
+        for choice, score, _ in process.extract(bare, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5):
             if not _DIGITS.search(choice):
                 return _fuzzy_found(kb, choice, score)
     return None
@@ -92,10 +106,10 @@ def _fuzzy(kb: KnowledgeBase, text: str) -> Found | None:
 def _fuzzy_found(kb: KnowledgeBase, choice: str, score: float) -> Found:
     hit = kb.index[choice]
     confidence = min(int(score), 99)
-    return hit.entry_id, hit.canonical, Match(method=MatchMethod.FUZZY, confidence=confidence, matched=choice)
+    return hit.entry_id, hit.canonical, MatchInfo(MatchMethod.FUZZY, confidence, choice)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=IDENTIFY_CACHE_SIZE)
 def _identify(kb: KnowledgeBase, name: str, alternatives: tuple[str, ...]) -> Found | None:
     found = _exact(kb, name) or _pattern(kb, kb.hazard_patterns, name)
     if found:

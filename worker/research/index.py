@@ -64,14 +64,33 @@ class KnowledgeBase:
     benign_count: int
     drop: re.Pattern[str]
     may_contain: re.Pattern[str]
+    findings: Mapping[str, tuple[Finding, Mechanism | None]]
+    """Every finding by its ref: ``<hazard id>#<n>`` or ``m:<mechanism id>#<n>``."""
+    finding_refs: Mapping[str, tuple[str, ...]]
+    """Per hazard id, the refs of its own findings, then those of its mechanisms."""
 
     def findings_of(self, entry: HazardEntry) -> list[tuple[Finding, Mechanism | None]]:
         """The entry's own findings, then those of its mechanisms."""
-        found: list[tuple[Finding, Mechanism | None]] = [(f, None) for f in entry.findings]
-        for mechanism_id in entry.mechanisms:
-            mechanism = self.mechanisms[mechanism_id]
-            found.extend((f, mechanism) for f in mechanism.findings)
-        return found
+        return [self.findings[ref] for ref in self.finding_refs[entry.id]]
+
+
+def _finding_refs(
+    hazards: Mapping[str, HazardEntry], mechanisms: Mapping[str, Mechanism]
+) -> tuple[dict[str, tuple[Finding, Mechanism | None]], dict[str, tuple[str, ...]]]:
+    """Ids for findings, so checkpoints can name a concern instead of copying it."""
+    findings: dict[str, tuple[Finding, Mechanism | None]] = {}
+    for mechanism in mechanisms.values():
+        for n, finding in enumerate(mechanism.findings):
+            findings[f"m:{mechanism.id}#{n}"] = (finding, mechanism)
+    refs: dict[str, tuple[str, ...]] = {}
+    for entry in hazards.values():
+        own = []
+        for n, finding in enumerate(entry.findings):
+            findings[f"{entry.id}#{n}"] = (finding, None)
+            own.append(f"{entry.id}#{n}")
+        carried = [f"m:{m}#{n}" for m in entry.mechanisms for n in range(len(mechanisms[m].findings))]
+        refs[entry.id] = (*own, *carried)
+    return findings, refs
 
 
 def _patterns(rules: Iterable[PatternRule], known: set[str]) -> tuple[Pattern, ...]:
@@ -173,6 +192,7 @@ def build_index(
         more = f" (and {len(problems) - 25} more)" if len(problems) > 25 else ""
         raise ValueError(f"{len(problems)} problem(s): {shown}{more}")
 
+    findings, finding_refs = _finding_refs(hazards, mech)
     return KnowledgeBase(
         version=version,
         sources=sources.sources,
@@ -188,6 +208,8 @@ def build_index(
         benign_count=len(benign_names),
         drop=_any_of(rules.drop_phrases),
         may_contain=_any_of(rules.may_contain),
+        findings=findings,
+        finding_refs=finding_refs,
     )
 
 

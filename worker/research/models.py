@@ -1,74 +1,142 @@
-"""What the research steps hand to each other.
+"""What the research steps hand to each other, and the JSON checkpoints that carry it.
 
-Each step's output is saved as a JSON checkpoint, so every model here round-trips through JSON;
-a step reads its predecessors' outputs back with :func:`load_list` / ``Model.model_validate``.
+In memory the steps pass plain frozen dataclasses (our own data: nothing to validate). Between
+steps the runner saves each output as a JSON checkpoint, so every output here has a JSON form,
+kept small on purpose: lists are stored by column, the knowledge base is referred to by id (a
+concern is ``[finding ref, context]``, resolved from the in-process index when the report is
+compiled), never copied. Every checkpoint records its :data:`FORMAT` and the knowledge-base
+version it was computed with; :func:`is_current` tells a later step whether it may use one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from shared.report import Concern, EvidenceStrength, HazardLevel, MatchMethod
 
-from shared.report import Concern, EvidenceStrength, HazardLevel, Match
+FORMAT: Final = 2
+"""Version of the checkpoint layout; bump it when the JSON forms below change."""
 
-M = TypeVar("M", bound=BaseModel)
+JSONDict = dict[str, Any]
+ConcernRef = tuple[str, str | None]
+"""A concern: the finding's ref in the knowledge base, and why it applies here (if it depends)."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ParsedIngredient(_Model):
+@dataclass(frozen=True, slots=True)
+class ParsedIngredient:
     """One ingredient found on the label."""
 
-    position: int = Field(description="Order on the label, from 0.")
-    entry: int = Field(description="Index of the request entry it came from.")
-    as_written: str = Field(description="The request's text for it, unchanged.")
-    name: str = Field(description="The name with notes, percentages and markers removed.")
-    alternatives: list[str] = Field(default_factory=list, description="Other names given for it.")
+    position: int  # order on the label, from 0
+    entry: int  # index of the request entry it came from
+    as_written: str  # the request's text for it, unchanged
+    name: str  # the name with notes, percentages and markers removed
+    alternatives: tuple[str, ...] = ()  # other names given for it
     concentration: str | None = None
     may_contain: bool = False
-    group: str | None = Field(default=None, description="Header it was listed under, if any.")
+    group: str | None = None  # header it was listed under, if any
 
 
-class Identified(_Model):
-    """A parsed ingredient and what the knowledge base says it is (``None``: a data gap)."""
+@dataclass(frozen=True, slots=True)
+class MatchInfo:
+    """How an ingredient was recognised (the report's ``Match``)."""
+
+    method: MatchMethod
+    confidence: int
+    matched: str
+
+    def as_json(self) -> JSONDict:
+        return {"method": self.method.value, "confidence": self.confidence, "matched": self.matched}
+
+
+@dataclass(frozen=True, slots=True)
+class Identified:
+    """A parsed ingredient and what the knowledge base says it is (``entry_id=None``: a data gap)."""
 
     ingredient: ParsedIngredient
-    entry_id: str | None = Field(description="Hazard entry id, 'benign:<name>', or None.")
+    entry_id: str | None  # hazard entry id, 'benign', or None
     canonical_name: str | None = None
-    match: Match | None = None
+    match: MatchInfo | None = None
 
 
-class Assessed(_Model):
-    """An identified ingredient with the concerns that apply to this product."""
+@dataclass(frozen=True, slots=True)
+class ResolvedConcern:
+    """A concern as the report shows it, built (and validated) once per process and reused."""
+
+    model: Concern
+    json: JSONDict  # ``model.model_dump(mode="json")``: shared between reports, never modified
+    markdown: str  # its lines in the full report
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """An identified ingredient, the concerns that hold for it (worst first) and its level."""
 
     identified: Identified
-    concerns: list[Concern] = Field(default_factory=list)
-
-
-class Scored(_Model):
-    """An assessed ingredient with its level: the worst concern's."""
-
-    assessed: Assessed
+    concerns: tuple[ResolvedConcern, ...]
     level: HazardLevel
-    evidence: EvidenceStrength | None = None
+    evidence: EvidenceStrength | None
 
 
-def dump_list(items: Sequence[BaseModel]) -> list[dict[str, Any]]:
-    """JSON-ready dicts for a step's output."""
-    return [item.model_dump(mode="json") for item in items]
+def is_current(output: Any, kb_version: str) -> bool:
+    """Whether a saved checkpoint has this code's layout and this knowledge base's version.
+
+    A job resumed by a worker with another release (new code or new data) recomputes instead:
+    the steps are deterministic, so the result is what a fresh run would give.
+    """
+    return isinstance(output, dict) and output.get("format") == FORMAT and output.get("kb") == kb_version
 
 
-_ADAPTERS: dict[type[BaseModel], TypeAdapter[Any]] = {}
+def stamp(kb_version: str, **fields: Any) -> JSONDict:
+    return {"format": FORMAT, "kb": kb_version, **fields}
 
 
-def load_list(model: type[M], raw: Any) -> list[M]:
-    """Validate a predecessor's JSON output back into models."""
-    adapter = _ADAPTERS.get(model)
-    if adapter is None:
-        adapter = _ADAPTERS[model] = TypeAdapter(list[model])  # type: ignore[valid-type]
-    result: list[M] = adapter.validate_python(raw)
-    return result
+def dump_parsed(items: Sequence[ParsedIngredient], kb_version: str) -> JSONDict:
+    return stamp(
+        kb_version,
+        entry=[p.entry for p in items],
+        as_written=[p.as_written for p in items],
+        name=[p.name for p in items],
+        alternatives=[list(p.alternatives) for p in items],
+        concentration=[p.concentration for p in items],
+        may_contain=[p.may_contain for p in items],
+        group=[p.group for p in items],
+    )
+
+
+def load_parsed(raw: JSONDict) -> list[ParsedIngredient]:
+    columns = zip(
+        raw["entry"],
+        raw["as_written"],
+        raw["name"],
+        raw["alternatives"],
+        raw["concentration"],
+        raw["may_contain"],
+        raw["group"],
+        strict=True,
+    )
+    return [
+        ParsedIngredient(i, entry, written, name, tuple(alts), conc, may, group)
+        for i, (entry, written, name, alts, conc, may, group) in enumerate(columns)
+    ]
+
+
+def dump_identified(items: Sequence[Identified], kb_version: str) -> JSONDict:
+    """Aligned with the parse checkpoint: each ingredient's entry id, name and match."""
+    return stamp(
+        kb_version,
+        entry_id=[i.entry_id for i in items],
+        canonical_name=[i.canonical_name for i in items],
+        match=[[i.match.method.value, i.match.confidence, i.match.matched] if i.match else None for i in items],
+    )
+
+
+def load_identified(parsed: Sequence[ParsedIngredient], raw: JSONDict) -> list[Identified]:
+    out = []
+    for ingredient, entry_id, canonical, match in zip(
+        parsed, raw["entry_id"], raw["canonical_name"], raw["match"], strict=True
+    ):
+        info = MatchInfo(MatchMethod(match[0]), match[1], match[2]) if match is not None else None
+        out.append(Identified(ingredient, entry_id, canonical, info))
+    return out

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from worker.research.index import KnowledgeBase
@@ -21,6 +23,10 @@ from worker.research.models import ParsedIngredient
 _OPEN: Final = "([{"
 _CLOSE: Final = ")]}"
 _SEPARATORS: Final = frozenset(",;\u2022\u00b7|\n")
+# The characters each scan stops at; the text between them is skipped at C speed.
+_SPLIT_STOPS: Final = re.compile(r"[()\[\]{},;\u2022\u00b7|\n]")
+_COLON_STOPS: Final = re.compile(r"[()\[\]{}:]")
+_BRACKETS: Final = re.compile(r"[()\[\]{}]")
 _AMOUNT: Final = re.compile(
     r"\s*[(\[]?\s*(?:<|\u2264|less than\s+)?\d+(?:[.,]\d+)?\s*"
     r"(?:%|percent\b|(?:mg|mcg|\u00b5g|ug|g|iu|ml|ppm)(?:\s*/\s*(?:ml|g|kg|l|dose))?\b)"
@@ -30,31 +36,35 @@ _AMOUNT: Final = re.compile(
 _MARKS: Final = re.compile(r"[*\u2020\u2021\u00ae\u2122]+")
 _SLASH: Final = re.compile(r"\s*/\s*")
 _TRIM: Final = " \t.:,;-"
+ENTRY_CACHE_SIZE: Final = 16_384
 
 
 def _blank(text: str, kb: KnowledgeBase) -> tuple[str, list[int]]:
     """Label noise replaced by a separator of the same length; offsets of 'may contain' marks."""
-    chars = list(text)
+    chars: list[str] | None = None
     marks: list[int] = []
     for regex, is_mark in ((kb.drop, False), (kb.may_contain, True)):
         for m in regex.finditer(text):
             if m.end() > m.start():
+                if chars is None:
+                    chars = list(text)
                 chars[m.start() : m.end()] = "," + " " * (m.end() - m.start() - 1)
                 if is_mark:
                     marks.append(m.start())
-    return "".join(chars), marks
+    return ("".join(chars) if chars is not None else text), marks
 
 
 def _split(masked: str, start: int, end: int) -> list[tuple[int, int]]:
     """Top-level pieces of ``masked[start:end]``."""
     pieces, depth, begin = [], 0, start
-    for i in range(start, end):
+    for stop in _SPLIT_STOPS.finditer(masked, start, end):
+        i = stop.start()
         ch = masked[i]
         if ch in _OPEN:
             depth += 1
         elif ch in _CLOSE:
             depth = max(depth - 1, 0)
-        elif depth == 0 and ch in _SEPARATORS:
+        elif depth == 0:
             between_digits = ch == "," and 0 < i < end - 1 and masked[i - 1].isdigit() and (masked[i + 1].isdigit())
             if not between_digits:
                 pieces.append((begin, i))
@@ -73,55 +83,70 @@ def _trim(masked: str, start: int, end: int) -> tuple[int, int]:
 
 def _brackets(masked: str, start: int, end: int) -> tuple[str, list[tuple[int, int]]]:
     """The head text (outside top-level brackets) and the spans inside them."""
-    head, inner, depth, begin = [], [], 0, start
-    for i in range(start, end):
-        ch = masked[i]
-        if ch in _OPEN:
+    head, inner, depth, begin, outside = [], [], 0, start, start
+    for stop in _BRACKETS.finditer(masked, start, end):
+        i = stop.start()
+        if masked[i] in _OPEN:
             if depth == 0:
+                head.append(masked[outside:i])
                 begin = i + 1
             depth += 1
-        elif ch in _CLOSE and depth > 0:
+        elif depth > 0:
             depth -= 1
             if depth == 0:
                 inner.append((begin, i))
-        elif depth == 0:
-            head.append(ch)
+                outside = i + 1
+        # a closing bracket with none open stays part of the head
     if depth > 0:  # an unclosed bracket: keep what follows it as a group
         inner.append((begin, end))
+    else:
+        head.append(masked[outside:end])
     return "".join(head), inner
 
 
 def _top_level_colon(masked: str, start: int, end: int) -> int | None:
     depth = 0
-    for i in range(start, end):
+    for stop in _COLON_STOPS.finditer(masked, start, end):
+        i = stop.start()
         ch = masked[i]
         if ch in _OPEN:
             depth += 1
         elif ch in _CLOSE:
             depth = max(depth - 1, 0)
-        elif ch == ":" and depth == 0:
+        elif depth == 0:
             return i
     return None
 
 
-class _Parser:
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
-        self.out: list[ParsedIngredient] = []
-        self.marks: list[int] = []
-        self.optional_from_now = False
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """An ingredient of one entry, before its place in the whole list is known."""
 
-    def entry(self, index: int, text: str) -> None:
-        masked, self.marks = _blank(text, self.kb)
-        for start, end in _split(masked, 0, len(masked)):
-            self.segment(index, text, masked, start, end, None)
-        if self.marks:
-            self.optional_from_now = True
+    as_written: str
+    name: str
+    alternatives: tuple[str, ...]
+    concentration: str | None
+    marked: bool  # a 'may contain' mark comes before it in its entry
+    group: str | None
+
+
+class _EntryParser:
+    def __init__(self, kb: KnowledgeBase, text: str) -> None:
+        self.kb = kb
+        self.text = text
+        self.out: list[_Piece] = []
+        self.masked, self.marks = _blank(text, kb)
+
+    def run(self) -> tuple[tuple[_Piece, ...], bool]:
+        for start, end in _split(self.masked, 0, len(self.masked)):
+            self.segment(start, end, None)
+        return tuple(self.out), bool(self.marks)
 
     def _is_group(self, name: str) -> bool:
         return self.kb.normaliser.key(name) in self.kb.group_words
 
-    def segment(self, index: int, text: str, masked: str, start: int, end: int, group: str | None) -> None:
+    def segment(self, start: int, end: int, group: str | None) -> None:
+        text, masked = self.text, self.masked
         start, end = _trim(masked, start, end)
         if start >= end:
             return
@@ -129,9 +154,9 @@ class _Parser:
         if colon is not None:
             header = text[start:colon].strip()
             if not self._is_group(header):
-                self._add(index, text, start, colon, header, [], group)
+                self._add(start, colon, header, [], group)
             for s, e in _split(masked, colon + 1, end):
-                self.segment(index, text, masked, s, e, header or group)
+                self.segment(s, e, header or group)
             return
         head, inner = _brackets(masked, start, end)
         alternatives, children = [], []
@@ -148,20 +173,12 @@ class _Parser:
                 alternatives.append(text[s:e].strip())
         if inner and not children:
             alternatives.insert(0, _AMOUNT.sub(" ", text[start:end]).strip())
-        self._add(index, text, start, end, head, alternatives, group, amount)
+        self._add(start, end, head, alternatives, group, amount)
         for s, e in children:
-            self.segment(index, text, masked, s, e, head.strip() or group)
+            self.segment(s, e, head.strip() or group)
 
     def _add(
-        self,
-        index: int,
-        text: str,
-        start: int,
-        end: int,
-        head: str,
-        alts: list[str],
-        group: str | None,
-        concentration: str | None = None,
+        self, start: int, end: int, head: str, alts: list[str], group: str | None, concentration: str | None = None
     ) -> None:
         amount = _AMOUNT.search(head)
         if amount:
@@ -176,24 +193,32 @@ class _Parser:
         parts = _SLASH.split(name)
         if len(parts) > 1:
             alts = [*alts, *(p for p in parts if sum(ch.isalpha() for ch in p) >= 2)]
-        optional = self.optional_from_now or any(m < start for m in self.marks)
-        self.out.append(
-            ParsedIngredient(
-                position=len(self.out),
-                entry=index,
-                as_written=text[start:end].strip(),
-                name=name,
-                alternatives=alts,
-                concentration=concentration,
-                may_contain=optional,
-                group=group,
-            )
-        )
+        marked = any(m < start for m in self.marks)
+        as_written = self.text[start:end].strip()
+        self.out.append(_Piece(as_written, name, tuple(alts), concentration, marked, group))
+
+
+@lru_cache(maxsize=ENTRY_CACHE_SIZE)
+def _parse_entry(kb: KnowledgeBase, text: str) -> tuple[tuple[_Piece, ...], bool]:
+    """One entry's ingredients, and whether it holds a 'may contain' mark (cached: labels repeat)."""
+    return _EntryParser(kb, text).run()
 
 
 def parse_ingredients(entries: Sequence[str], kb: KnowledgeBase) -> list[ParsedIngredient]:
-    """Every ingredient in the request's entries, in label order."""
-    parser = _Parser(kb)
+    """Every ingredient in the request's entries, in label order.
+
+    A 'may contain' mark makes what follows it optional, to the end of the list.
+    """
+    out: list[ParsedIngredient] = []
+    optional_from_now = False
     for index, text in enumerate(entries):
-        parser.entry(index, text)
-    return parser.out
+        pieces, has_mark = _parse_entry(kb, text)
+        for p in pieces:
+            optional = optional_from_now or p.marked
+            out.append(
+                ParsedIngredient(
+                    len(out), index, p.as_written, p.name, p.alternatives, p.concentration, optional, p.group
+                )
+            )
+        optional_from_now = optional_from_now or has_mark
+    return out

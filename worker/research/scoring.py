@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from shared.report import EvidenceStrength, HazardLevel, OverallRating, Rating
-from worker.research.models import Scored
+from shared.report import EvidenceStrength, HazardLevel, OverallRating
+from worker.research.models import JSONDict, Scored
 
 _S = EvidenceStrength
 _H = HazardLevel
@@ -69,10 +69,10 @@ def concern_level(severity: str, evidence: EvidenceStrength) -> HazardLevel:
     return MATRIX[(severity, evidence)]
 
 
-def rate(scored: Sequence[Scored]) -> Rating:
-    """The product's rating and what drove it."""
+def rate(scored: Sequence[Scored]) -> JSONDict:
+    """The product's rating and what drove it (the report's ``Rating``, as JSON)."""
     total = len(scored)
-    recognised = sum(1 for s in scored if s.assessed.identified.entry_id is not None)
+    recognised = sum(1 for s in scored if s.identified.entry_id is not None)
     worst = max((s.level for s in scored), key=rank, default=_H.NONE)
     gaps = total - recognised
     gap_note = f" {gaps} of {total} ingredients were not recognised and not assessed." if gaps else ""
@@ -83,7 +83,7 @@ def rate(scored: Sequence[Scored]) -> Rating:
         else:
             value = OverallRating.LOW_CONCERN
             reason = f"No recognised ingredient has a listed concern.{gap_note}"
-        return Rating(value=value, label=LABELS[value], reason=reason.strip(), drivers=[])
+        return {"value": value.value, "label": LABELS[value], "reason": reason.strip(), "drivers": []}
     value = {
         _H.HIGH: OverallRating.HIGH_CONCERN,
         _H.MODERATE: OverallRating.MODERATE_CONCERN,
@@ -92,10 +92,10 @@ def rate(scored: Sequence[Scored]) -> Rating:
     drivers = [s for s in scored if s.level == worst]
     described = []
     for s in drivers:
-        top = s.assessed.concerns[0]
+        top = s.concerns[0].model
         cite = top.citations[0]
         described.append(
-            f"{s.assessed.identified.ingredient.as_written} ({top.concern}, {top.evidence.value}"
+            f"{s.identified.ingredient.as_written} ({top.concern}, {top.evidence.value}"
             f" evidence: {cite.agency} {cite.classification})"
         )
     reason = (
@@ -103,5 +103,5 @@ def rate(scored: Sequence[Scored]) -> Rating:
         + "; ".join(described)
         + f".{gap_note}"
     )
-    names = [s.assessed.identified.ingredient.as_written for s in drivers]
-    return Rating(value=value, label=LABELS[value], reason=reason, drivers=names)
+    names = [s.identified.ingredient.as_written for s in drivers]
+    return {"value": value.value, "label": LABELS[value], "reason": reason, "drivers": names}

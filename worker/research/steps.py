@@ -1,80 +1,128 @@
 """The deep-research pipeline's steps, in order: the one place they are registered.
 
-Each step is thin: it reads its predecessors' JSON outputs back into models, calls the plain
-functions that do the work, and returns JSON. The knowledge base is loaded on first use (not at
-import); the worker may call :func:`load_knowledge_base` at start-up to fail fast.
+Each step is thin: it reads its predecessors' checkpoints (:mod:`worker.research.models` holds
+their JSON forms), calls the plain functions that do the work, and returns JSON. The knowledge
+base is loaded on first use (not at import); the worker may call :func:`load_knowledge_base` at
+start-up to fail fast.
+
+Checkpoints refer to the knowledge base by id and are only valid with the version that wrote
+them. A step that finds a predecessor's checkpoint from another release (a job resumed after a
+deploy) recomputes that output from the request instead: the steps are deterministic, so the
+result is what a fresh run with this release gives.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final
 
-from pydantic import TypeAdapter
-
-from shared.report import Concern, EvidenceStrength, HazardLevel
+from shared.report import EvidenceStrength, HazardLevel
 from worker.pipeline.base import Step, StepContext, StepFailed
-from worker.research.assess import assess, context_for, score
+from worker.research.assess import assess, context_for, resolve, score
 from worker.research.identify import identify
+from worker.research.index import KnowledgeBase
 from worker.research.loader import KB_VERSION, load_knowledge_base
-from worker.research.models import Assessed, Identified, ParsedIngredient, Scored, dump_list, load_list
+from worker.research.models import (
+    Identified,
+    JSONDict,
+    Scored,
+    dump_identified,
+    dump_parsed,
+    is_current,
+    load_identified,
+    load_parsed,
+    stamp,
+)
 from worker.research.parse import parse_ingredients
-from worker.research.report import build_report, build_result
+from worker.research.report import build_result
 
 __all__ = ["KB_VERSION", "STEPS", "load_knowledge_base"]
 
 
-async def parse_step(ctx: StepContext) -> dict[str, Any]:
-    parsed = parse_ingredients(ctx.request.ingredients, load_knowledge_base())
-    return {"ingredients": dump_list(parsed)}
+def _parse(ctx: StepContext, kb: KnowledgeBase) -> JSONDict:
+    return dump_parsed(parse_ingredients(ctx.request.ingredients, kb), kb.version)
 
 
-async def identify_step(ctx: StepContext) -> dict[str, Any]:
-    parsed = load_list(ParsedIngredient, ctx.outputs["parse"]["ingredients"])
-    return {"identified": dump_list(identify(parsed, load_knowledge_base()))}
+def _identify(ctx: StepContext, kb: KnowledgeBase) -> JSONDict:
+    parsed = load_parsed(_input(ctx, kb, "parse"))
+    return dump_identified(identify(parsed, kb), kb.version)
 
 
-async def assess_step(ctx: StepContext) -> dict[str, Any]:
-    """Output: the product context and, per ingredient, its concerns (aligned with identify)."""
-    kb = load_knowledge_base()
-    identified = load_list(Identified, ctx.outputs["identify"]["identified"])
+def _identified(ctx: StepContext, kb: KnowledgeBase) -> list[Identified]:
+    parsed = load_parsed(_input(ctx, kb, "parse"))
+    return load_identified(parsed, _input(ctx, kb, "identify"))
+
+
+def _assess(ctx: StepContext, kb: KnowledgeBase) -> JSONDict:
+    """Per ingredient (aligned with identify), its concerns as ``[finding ref, context]``."""
+    identified = _identified(ctx, kb)
     product = context_for(kb, identified, ctx.request.product_name, ctx.request.category)
-    assessed = assess(identified, kb, product)
-    return {"context": product.describe(), "concerns": [dump_list(a.concerns) for a in assessed]}
+    concerns = assess(identified, kb, product)
+    return stamp(kb.version, context=product.describe(), concerns=[[list(c) for c in cs] for cs in concerns])
 
 
-def _assessed(ctx: StepContext) -> list[Assessed]:
-    identified = load_list(Identified, ctx.outputs["identify"]["identified"])
-    concerns = _CONCERNS.validate_python(ctx.outputs["assess"]["concerns"])
-    if len(concerns) != len(identified):
+def _concern_refs(ctx: StepContext, kb: KnowledgeBase) -> list[list[tuple[str, str | None]]]:
+    return [[(ref, reason) for ref, reason in cs] for cs in _input(ctx, kb, "assess")["concerns"]]
+
+
+def _score(ctx: StepContext, kb: KnowledgeBase) -> JSONDict:
+    """Per ingredient (aligned with identify), its level and the evidence behind it."""
+    levels = score(kb, _concern_refs(ctx, kb))
+    return stamp(kb.version, levels=[[level.value, evidence.value if evidence else None] for level, evidence in levels])
+
+
+def _compile(ctx: StepContext, kb: KnowledgeBase) -> JSONDict:
+    identified = _identified(ctx, kb)
+    concerns = _concern_refs(ctx, kb)
+    levels = _input(ctx, kb, "score")["levels"]
+    if not len(identified) == len(concerns) == len(levels):
         raise StepFailed("checkpoints disagree on the number of ingredients", code="internal")
-    return [Assessed(identified=i, concerns=c) for i, c in zip(identified, concerns, strict=True)]
-
-
-async def score_step(ctx: StepContext) -> dict[str, Any]:
-    """Output: per ingredient, its level and the evidence behind it (aligned with identify)."""
-    scored = score(_assessed(ctx))
-    return {"levels": [[s.level.value, s.evidence.value if s.evidence else None] for s in scored]}
-
-
-async def compile_step(ctx: StepContext) -> dict[str, Any]:
-    kb = load_knowledge_base()
-    levels = ctx.outputs["score"]["levels"]
     scored = [
-        Scored(assessed=a, level=HazardLevel(level), evidence=EvidenceStrength(ev) if ev else None)
-        for a, (level, ev) in zip(_assessed(ctx), levels, strict=True)
+        Scored(
+            identified=item,
+            concerns=tuple(resolve(kb, ref, reason) for ref, reason in refs),
+            level=HazardLevel(level),
+            evidence=EvidenceStrength(evidence) if evidence else None,
+        )
+        for item, refs, (level, evidence) in zip(identified, concerns, levels, strict=True)
     ]
     request = ctx.request
-    report = build_report(scored, request.product_name, request.brand, ctx.outputs["assess"]["context"], kb.version)
-    return build_result(report, request.product_name, request.brand).model_dump(mode="json")
+    context = _input(ctx, kb, "assess")["context"]
+    return build_result(scored, request.product_name, request.brand, context, kb.version)
 
 
-_CONCERNS: Final = TypeAdapter(list[list[Concern]])
+Producer = Callable[[StepContext, KnowledgeBase], JSONDict]
+_PRODUCERS: Final[dict[str, Producer]] = {
+    "parse": _parse,
+    "identify": _identify,
+    "assess": _assess,
+    "score": _score,
+    "compile": _compile,
+}
+
+
+def _input(ctx: StepContext, kb: KnowledgeBase, name: str) -> Any:
+    """A predecessor's output: its checkpoint if this release wrote it, else recomputed."""
+    saved = ctx.outputs.get(name)
+    if is_current(saved, kb.version):
+        return saved
+    return _PRODUCERS[name](ctx, kb)
+
+
+def _step(name: str) -> Callable[[StepContext], Any]:
+    producer = _PRODUCERS[name]
+
+    async def run(ctx: StepContext) -> JSONDict:
+        return producer(ctx, load_knowledge_base())
+
+    run.__name__ = run.__qualname__ = f"{name}_step"
+    return run
 
 
 STEPS: Final[tuple[Step, ...]] = (
-    Step("parse", "Parsing ingredient list", 10, parse_step),
-    Step("identify", "Identifying ingredients", 30, identify_step),
-    Step("assess", "Assessing hazards", 30, assess_step),
-    Step("score", "Scoring", 10, score_step),
-    Step("compile", "Compiling report", 20, compile_step),
+    Step("parse", "Parsing ingredient list", 10, _step("parse")),
+    Step("identify", "Identifying ingredients", 30, _step("identify")),
+    Step("assess", "Assessing hazards", 30, _step("assess")),
+    Step("score", "Scoring", 10, _step("score")),
+    Step("compile", "Compiling report", 20, _step("compile")),
 )

@@ -37,9 +37,16 @@ CACHE_LIMIT: Final = 50_000
 
 def fold(text: str) -> str:
     """Case-fold and strip accents and typographic punctuation; collapse spaces."""
-    text = unicodedata.normalize("NFKD", text.translate(_TYPOGRAPHY))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():  # ASCII has no accents, no typography to map, nothing for NFKD to do
+        text = unicodedata.normalize("NFKD", text.translate(_TYPOGRAPHY))
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _SPACES.sub(" ", text.casefold()).strip()
+
+
+@lru_cache(maxsize=CACHE_LIMIT)
+def name_key(name: str) -> str:
+    """``key`` without the spelling table: how a canonical name or a rule's word is compared."""
+    return Normaliser.key_of_lower(fold(name))
 
 
 def is_cas_number(text: str) -> bool:

@@ -72,7 +72,7 @@ def test_label_noise_is_dropped(kb: KnowledgeBase) -> None:
 
 def test_slash_alternatives_are_kept_as_other_names(kb: KnowledgeBase) -> None:
     (parsed,) = parse_ingredients(["Aqua/Water/Eau"], kb)
-    assert parsed.alternatives == ["Aqua", "Water", "Eau"]
+    assert parsed.alternatives == ("Aqua", "Water", "Eau")
 
 
 def test_bracket_in_the_middle_of_a_name_is_a_note_not_a_group(kb: KnowledgeBase) -> None:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -69,6 +70,14 @@ class Output:
     def text(self) -> str:
         return "".join(self.lines)
 
+    @contextmanager
+    def shown_on_failure(self) -> Iterator[None]:
+        """A failed wait says what the stack printed, not only what it last saw."""
+        try:
+            yield
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n--- deep-research dev output (tail) ---\n{self.text()[-4000:]}") from None
+
     def close(self) -> None:
         self._thread.join(5)
         self._stream.close()
@@ -108,12 +117,13 @@ def test_dev_runs_the_seed_flow_and_ctrl_c_stops_every_process(
     dev: tuple[subprocess.Popen[str], Output, int], tmp_path: Path, ctrl_c: str
 ) -> None:
     process, output, port = dev
-    found = wait_until(lambda: URL_LINE.search(output.text()), lambda m: m is not None, timeout=30)
-    assert found is not None
-    url = found.group(1)
-    assert url == f"http://127.0.0.1:{port}"
-    assert "Started a private Redis on redis://127.0.0.1:" in output.text()
-    wait_until(lambda: ready(url), bool, timeout=30)
+    with output.shown_on_failure():
+        found = wait_until(lambda: URL_LINE.search(output.text()), lambda m: m is not None, timeout=30)
+        assert found is not None
+        url = found.group(1)
+        assert url == f"http://127.0.0.1:{port}"
+        assert "Started a private Redis on redis://127.0.0.1:" in output.text()
+        wait_until(lambda: ready(url), bool, timeout=30)
     children = children_of(process.pid)
     commands = {pid: Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ") for pid in children}
     assert any("redis-server" in c for c in commands.values()), commands
@@ -121,7 +131,8 @@ def test_dev_runs_the_seed_flow_and_ctrl_c_stops_every_process(
     assert any(c.rstrip().endswith(" worker") for c in commands.values()), commands
 
     job_id = submit(url)
-    seen = follow(url, job_id, timeout=60)
+    with output.shown_on_failure():
+        seen = follow(url, job_id, timeout=60)
     assert [view["status"] for view in seen][-1] == "completed", seen[-1]
     assert seen[-1]["result"]["product_name"] == "Dove Body Wash"
     assert (tmp_path / ".data" / "redis" / "appendonlydir").is_dir()
@@ -131,7 +142,8 @@ def test_dev_runs_the_seed_flow_and_ctrl_c_stops_every_process(
     else:
         process.send_signal(signal.SIGINT)  # a supervisor signalling the parent alone
     assert process.wait(30) == 0, output.text()[-3000:]
-    wait_until(lambda: [pid for pid in children if alive(pid)], lambda left: not left, timeout=15)
+    with output.shown_on_failure():
+        wait_until(lambda: [pid for pid in children if alive(pid)], lambda left: not left, timeout=15)
     assert "Stopped." in output.text()
 
 

@@ -151,6 +151,11 @@ def retried(record: JobRecord, now: datetime) -> JobRecord:
     )
 
 
+def redispatched(record: JobRecord, now: datetime) -> JobRecord:
+    """The same pending job under a fresh queue entry (its old one was lost or given back)."""
+    return record.model_copy(update={"dispatch": f"{record.job_id}:{record.attempt}q{int(now.timestamp() * 1000)}"})
+
+
 def requeue_verdict(record: JobRecord, outcome: str, settings: Settings) -> tuple[ErrorCode, str] | None:
     """Whether a job that would be requeued has used up its budget, and why (None: requeue it)."""
     if outcome == "retry" and record.failures + 1 >= settings.max_attempts:

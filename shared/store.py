@@ -154,6 +154,7 @@ class JobStore:
         lease_add: Lease | None = None,
         dispatch_defer_ms: int | None = None,
         finish_entry: str | None = None,
+        expect_entry: str | None = None,
     ) -> None:
         """Replace the stored record with ``record`` if the guard holds, else raise.
 
@@ -171,6 +172,7 @@ class JobStore:
             lease_add=lease_add,
             dispatch_defer_ms=dispatch_defer_ms,
             finish_entry=finish_entry,
+            expect_entry=expect_entry,
         )
         if code == 1:
             return
@@ -190,6 +192,7 @@ class JobStore:
         lease_add: Lease | None = None,
         dispatch_defer_ms: int | None = None,
         finish_entry: str | None = None,
+        expect_entry: str | None = None,
         idempotency: Idempotency | None = None,
     ) -> tuple[int, bytes | None]:
         job_id = str(record.job_id)
@@ -206,6 +209,8 @@ class JobStore:
             options["attempt"] = expect_attempt
         if allowed is not None:
             options["allowed"] = "," + ",".join(s.value for s in allowed) + ","
+        if expect_entry is not None:
+            options["entry"] = expect_entry
         if checkpoint is not None:
             options["checkpoint"] = checkpoint[0]
         if lease_remove is not None:

@@ -10,6 +10,7 @@ from shared.settings import Settings
 from shared.store import JobStore
 
 if TYPE_CHECKING:
+    from worker.isolation import Isolation
     from worker.leases import LeaseKeeper
 
 
@@ -19,5 +20,6 @@ class WorkerContext(TypedDict, total=False):
     store: JobStore
     worker_id: str
     keeper: LeaseKeeper
+    isolation: Isolation
     job_id: str
     """Set by arq for each job: the id of the queue entry being run."""

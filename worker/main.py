@@ -25,6 +25,7 @@ from shared.settings import Settings, get_settings
 from shared.store import JobStore
 from worker import metrics
 from worker.context import WorkerContext
+from worker.isolation import Isolation
 from worker.leases import LeaseKeeper, reap_forever
 from worker.reconcile import reconcile_forever
 from worker.research.steps import load_knowledge_base
@@ -44,6 +45,7 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     keeper = LeaseKeeper(store, settings, wctx["worker_id"])
     wctx["store"] = store
     wctx["keeper"] = keeper
+    wctx["isolation"] = Isolation()
     load_knowledge_base()  # a bad data file stops the worker here, not in its first job
     for warning in await durability_warnings(wctx["redis"]):
         log.warning("⚠️ %s", warning)
@@ -106,9 +108,9 @@ class ResearchWorker(Worker):
 
     async def _take_jobs(self) -> int:
         free = self.max_jobs - self.job_counter
-        if not self.allow_pick_jobs or free <= 0:
-            return 0
         ctx = cast(WorkerContext, self.ctx)
+        if not self.allow_pick_jobs or free <= 0 or ctx["isolation"].busy:
+            return 0
         taken = await ctx["store"].take(free, int(self.in_progress_timeout_s * 1000))
         for item in taken:
             self.job_counter += 1

@@ -94,7 +94,7 @@ async def reconcile(store: JobStore, settings: Settings, batch: int = 200) -> di
             continue
         quiet_for = now - (record.updated_at or record.created_at)
         if (not queued or taken) and quiet_for > stuck_after(settings):
-            new = record.model_copy(update={"dispatch": f"{record.job_id}:{record.attempt}q{int(now.timestamp())}"})
+            new = lifecycle.redispatched(record, now)
             if await _fix(store, record, new, dispatch_defer_ms=0, finish_entry=record.dispatch):
                 fixed["requeued"] += 1
                 log.warning(

@@ -52,14 +52,15 @@ class Runner:
         self.keeper = keeper
         self.settings = settings
         self.worker_id = worker_id
+        self.claimed = False
 
-    async def run(self, job_id: str, dispatch: str, prefetched: bytes | None = None) -> str:
+    async def run(self, job_id: str, dispatch: str, prefetched: JobRecord | None = None) -> str:
         """Run the job if ``dispatch`` is its current queue entry. Returns the outcome.
 
         ``prefetched`` is the record as the queue take read it, which saves reading it again.
         Whatever the outcome, the queue entry is finished when this returns.
         """
-        record = JobRecord.model_validate_json(prefetched) if prefetched else await self.store.get(job_id)
+        record = prefetched or await self.store.get(job_id)
         outcome = await self._run(job_id, dispatch, record)
         if outcome in _ENTRY_LEFT:
             await self.store.finish_entry(dispatch)
@@ -85,9 +86,12 @@ class Runner:
         mine = mine.model_copy(update={"current_step": todo[0].label})
         lease = Lease(job_id, mine.attempt)
         try:
-            await self.store.write(mine, expect_attempt=record.attempt, allowed=PENDING, lease_add=lease)
+            await self.store.write(
+                mine, expect_attempt=record.attempt, allowed=PENDING, lease_add=lease, expect_entry=dispatch
+            )
         except WriteRejected:
             return "skipped"
+        self.claimed = True
         started = time.perf_counter()
         task = asyncio.current_task()
         assert task is not None

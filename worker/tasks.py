@@ -7,15 +7,18 @@ it keeps the entry format arq's own tools understand).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from typing import Any
 
 from pydantic import ValidationError
 
-from shared import queue
+from shared import lifecycle, queue
 from shared.metrics import JOB_DURATION
-from shared.models import QueuePayload
+from shared.models import JobRecord, JobStatus, QueuePayload, utcnow
+from shared.store import JobStore, WriteRejected
 from worker import metrics
 from worker.context import WorkerContext
 from worker.runner import Runner
@@ -47,14 +50,38 @@ async def run_entry(ctx: WorkerContext, entry: str, payload: Any, record: bytes 
         await store.finish_entry(entry)
         return "rejected"
     runner = Runner(store, ctx["keeper"], ctx["settings"], ctx["worker_id"])
+    known = JobRecord.model_validate_json(record) if record else None
+    suspect = known is not None and known.crashes > 0
+    isolation = ctx["isolation"]
     started = time.perf_counter()
-    outcome = await runner.run(str(job.job_id), entry, record)
+    try:
+        async with isolation.alone() if suspect else isolation.shared():
+            outcome = await runner.run(str(job.job_id), entry, known)
+    except asyncio.CancelledError:
+        if not runner.claimed:
+            await _give_back(store, str(job.job_id), entry)
+        raise
     if (label := metrics.outcome_class(outcome)) is not None:
         metrics.OBSERVED.observe(JOB_DURATION, label, time.perf_counter() - started)
     if started - _last_flush >= METRICS_FLUSH_SECONDS:
         _last_flush = started
         await metrics.OBSERVED.flush(store.redis)
     return outcome
+
+
+async def _give_back(store: JobStore, job_id: str, entry: str) -> None:
+    """Shutting down before this entry's job was claimed: queue the job again at once."""
+    record = await store.get(job_id)
+    if record is None or record.status is not JobStatus.PENDING or record.dispatch != entry:
+        return
+    with contextlib.suppress(WriteRejected):
+        await store.write(
+            lifecycle.redispatched(record, utcnow()),
+            expect_attempt=record.attempt,
+            allowed={JobStatus.PENDING},
+            dispatch_defer_ms=0,
+            finish_entry=entry,
+        )
 
 
 async def run_job(ctx: WorkerContext, payload: Any) -> str:

@@ -14,6 +14,8 @@
 --   id, status (new), ttl (s), now (ms), created (ms)
 --   attempt    expected attempt (update; absent = any)
 --   allowed    ',a,b,' statuses the record may be in (update; absent = any)
+--   entry      the queue entry the record must name as its dispatch (a claim: only the job's
+--              current entry may start it)
 --   checkpoint step name whose output is ARGV[4]
 --   lease_rm, lease_add, lease_until (ms)        leases to remove / add
 --   dispatch, score (ms), entry_ttl (ms)         queue the entry ARGV[6] under id `dispatch`
@@ -49,6 +51,7 @@ else
   local status, attempt = string.match(cur, '^{"job_id":"[^"]*","status":"(%a+)","attempt":(%d+)')
   if o.attempt and tonumber(attempt) ~= o.attempt then return {-1, cur} end
   if o.allowed and not string.find(o.allowed, ',' .. status .. ',', 1, true) then return {-2, cur} end
+  if o.entry and not string.find(cur, '"dispatch":"' .. o.entry .. '"', 1, true) then return {-2, cur} end
   old_status = status
 end
 

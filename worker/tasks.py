@@ -24,8 +24,6 @@ from worker.context import WorkerContext
 from worker.runner import Runner
 
 log = logging.getLogger("worker.tasks")
-METRICS_FLUSH_SECONDS = 1.0
-_last_flush = 0.0
 
 
 def payload_of(raw: bytes) -> Any:
@@ -41,7 +39,6 @@ def payload_of(raw: bytes) -> Any:
 
 async def run_entry(ctx: WorkerContext, entry: str, payload: Any, record: bytes | None = None) -> str:
     """Run the job named by ``payload`` (a :class:`QueuePayload` as JSON), taken from ``entry``."""
-    global _last_flush
     store = ctx["store"]
     try:
         job = QueuePayload.model_validate(payload)
@@ -62,10 +59,7 @@ async def run_entry(ctx: WorkerContext, entry: str, payload: Any, record: bytes 
             await _give_back(store, str(job.job_id), entry)
         raise
     if (label := metrics.outcome_class(outcome)) is not None:
-        metrics.OBSERVED.observe(JOB_DURATION, label, time.perf_counter() - started)
-    if started - _last_flush >= METRICS_FLUSH_SECONDS:
-        _last_flush = started
-        await metrics.OBSERVED.flush(store.redis)
+        metrics.OBSERVED.observe(JOB_DURATION, label, time.perf_counter() - started)  # pushed by flush_forever
     return outcome
 
 

@@ -3,6 +3,8 @@ everything recovers by itself when Redis comes back on the same port with its AO
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 import httpx
@@ -81,3 +83,32 @@ def test_the_api_starts_without_redis_and_recovers_when_it_appears(stack: Stack,
         lambda r: r.status_code == 202,
     ).json()["job_id"]
     assert follow(api.url, job_id)[-1]["status"] == "completed"
+
+
+def test_a_frozen_redis_gives_503_within_the_socket_timeouts_not_a_hang(
+    stack: Stack, redis_server: RedisServer
+) -> None:
+    """Redis that accepts connections but never answers (SIGSTOP: a stalled or overloaded server)."""
+    socket_timeout = 0.5
+    api = stack.api(redis_socket_timeout=socket_timeout, redis_connect_timeout=socket_timeout, **NOOP)
+    job_id = submit(api.url)
+    assert redis_server.process is not None
+    os.kill(redis_server.process.pid, signal.SIGSTOP)
+    try:
+        # A call may be tried three times (two retries), each bounded by the socket timeout.
+        bound = 3 * socket_timeout + 1.5
+        for method, url, kwargs in [
+            ("GET", f"{api.url}/api/v4/job/{job_id}", {}),
+            ("POST", f"{api.url}/api/v4/deep-research", {"json": SEED_REQUEST}),
+            ("GET", f"{api.url}/readyz", {}),
+        ]:
+            response, elapsed = bounded(method, url, **kwargs)
+            assert response.status_code == 503, (url, response.text)
+            assert response.headers["retry-after"]
+            assert elapsed < bound, (url, elapsed)
+    finally:
+        os.kill(redis_server.process.pid, signal.SIGCONT)
+    recovered = wait_until(
+        lambda: httpx.get(f"{api.url}/api/v4/job/{job_id}", timeout=TIMEOUT), lambda r: r.status_code == 200
+    )
+    assert recovered.json()["status"] == "pending"

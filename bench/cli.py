@@ -45,7 +45,7 @@ def markdown(body: str, info: dict[str, str], command: str, when: datetime, took
     return (
         "# Benchmarks\n\n"
         f"Measured {when:%Y-%m-%d %H:%M} UTC with `{command}` ({took:.0f} s in all).\n\n"
-        f"- Machine: {machine}\n- Versions: {versions}\n"
+        f"- Machine: {machine}\n- Versions: {versions}\n- Code measured: {info['revision']}\n"
         "- Loopback only; a private `redis-server` started for the run (no persistence); every\n"
         "  worker a separate process; the trivial job returns at once; results kept (arq's\n"
         "  `keep_result` 3600 s, SAQ's `ttl` 600 s, both defaults).\n\n"

@@ -4,8 +4,28 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
+import subprocess
 from importlib import metadata
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def source_revision() -> str:
+    """The commit measured, and whether the tree it ran from had uncommitted changes."""
+    git = shutil.which("git")
+    if git is None or not (REPO / ".git").exists():
+        return os.environ.get("BENCH_REVISION", "unknown (not a git checkout)")
+
+    def run(*args: str) -> str:
+        return subprocess.run([git, *args], cwd=REPO, capture_output=True, text=True, check=True, timeout=10).stdout
+
+    try:
+        head, dirty = run("rev-parse", "--short", "HEAD").strip(), run("status", "--porcelain").strip()
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"unknown ({exc})"
+    return f"{head} (with uncommitted changes)" if dirty else head
 
 
 def cpu_model() -> str:
@@ -40,4 +60,5 @@ def describe(redis_server_version: str) -> dict[str, str]:
         "arq": package_version("arq"),
         "saq": package_version("saq"),
         "redis-py": package_version("redis"),
+        "revision": source_revision(),
     }

@@ -144,10 +144,11 @@ How each figure is measured:
 - *HTTP* (ours-http): a load generator in its own process (asyncio + httpx, one connection per
   client) sends requests back to back for a fixed count or time; status reads first, over 100
   completed jobs, then submits with the worker stopped, so both load only the API and Redis.
-- *growth* (ours-http): the store is seeded through `JobStore.create` (200 writes in flight, no
-  HTTP) with the small, then the large backlog; status p50/p99 is one HTTP client reading
-  random seeded jobs; drain is the first 1,000 completions of one worker over that backlog.
-  The job listing is not measured: the API has no listing endpoint.
+- *growth* (ours-http; first run only, as seeding 100,000 jobs takes about a minute here): the
+  store is seeded through `JobStore.create` (200 writes in flight, no HTTP) with the small, then
+  the large backlog; status p50/p99 is one HTTP client reading random seeded jobs; drain is the
+  first 1,000 completions of one worker over that backlog. The job listing is not measured: the
+  API has no listing endpoint.
 - *research CPU* (ours): `process_time` of `worker.research.steps.STEPS` run in-process through
   `run_locally`, median of 5, after a warm-up that loads the knowledge base.
 

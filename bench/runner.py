@@ -88,16 +88,17 @@ def drain_details(result: DrainResult) -> dict[str, Any]:
     }
 
 
-async def measure_or_note(system: System, redis_url: str, redis: HarnessRedis, config: Config) -> Measured:
+async def measure_or_note(system: System, redis_url: str, redis: HarnessRedis, config: Config, run: int) -> Measured:
     """Measure one system; if it breaks, say so in the table's notes and go on with the others
     (the command still exits non-zero, see :func:`failures`)."""
     await system.open(redis_url)
     try:
-        return await measure_system(system, redis_url, redis, config)
+        return await measure_system(system, redis_url, redis, config, run)
     except Exception as exc:  # any failure of the system under test: reported, never hidden
         log(f"{system.name}: FAILED: {type(exc).__name__}: {exc}")
         await redis.call("FLUSHALL")
-        return Measured(notes=[f"FAILED in this run: {type(exc).__name__}: {str(exc)[:300]}"], failed=True)
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())  # one line, for the table's notes
+        return Measured(notes=[f"FAILED in run {run + 1}: {reason[-600:]}"], failed=True)
     finally:
         await system.close()
 
@@ -113,7 +114,7 @@ def base_url(system: System) -> str:
     return url
 
 
-async def measure_system(system: System, redis_url: str, redis: HarnessRedis, config: Config) -> Measured:
+async def measure_system(system: System, redis_url: str, redis: HarnessRedis, config: Config, run: int = 0) -> Measured:
     measured = Measured()
     await redis.call("FLUSHALL")
     if "latency" in system.phases:
@@ -131,7 +132,7 @@ async def measure_system(system: System, redis_url: str, redis: HarnessRedis, co
         await redis.call("FLUSHALL")
         log(f"{system.name}: HTTP submits and status reads at {config.http_clients} clients")
         measured.metrics.update(await measure_http(system, base_url(system), redis_url, redis, config))
-    if "growth" in system.phases:
+    if "growth" in system.phases and run < config.growth_runs:
         log(f"{system.name}: growth, {config.growth_sizes[0]:,} vs {config.growth_sizes[1]:,} jobs")
         measured.metrics.update(await measure_growth(system, base_url(system), redis_url, redis, config))
     if "research" in system.phases:
@@ -153,7 +154,7 @@ async def run_all(systems: Sequence[System], redis_url: str, config: Config) -> 
             log(f"run {run + 1} of {config.runs}")
             this_run: dict[str, Measured] = {}
             for system in systems:
-                this_run[system.name] = await measure_or_note(system, redis_url, redis, config)
+                this_run[system.name] = await measure_or_note(system, redis_url, redis, config, run)
             runs.append(this_run)
     finally:
         await redis.close()

@@ -143,3 +143,23 @@ class TestDockerfile:
     def test_dockerignore_keeps_local_state_out_of_the_image(self) -> None:
         ignored = set((ROOT / ".dockerignore").read_text().split())
         assert {".git", ".venv", ".data", ".env"} <= ignored
+
+
+class TestPackageData:
+    """The image installs the package (``pip install .``), not the checkout: every file the code
+    reads at run time (Lua scripts, the knowledge base, static pages) must be declared package data."""
+
+    def test_every_data_file_in_the_packages_is_declared(self) -> None:
+        declared: dict[str, list[str]] = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+            "package-data"
+        ]
+        missing = []
+        for package in ("api", "shared", "worker", "cli"):
+            base = ROOT / package
+            covered = {path for pattern in declared.get(package, []) for path in base.glob(pattern)}
+            for path in base.rglob("*"):
+                if not path.is_file() or path.suffix in (".py", ".pyc") or "__pycache__" in path.parts:
+                    continue
+                if path not in covered:
+                    missing.append(str(path.relative_to(ROOT)))
+        assert not missing, f"not declared in [tool.setuptools.package-data]: {missing}"

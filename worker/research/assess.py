@@ -11,27 +11,33 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Final
 
-from shared.report import Citation, Concern, EvidenceStrength, HazardLevel
+from shared.report import Citation, Concern, HazardLevel
 from worker.research.context import ProductContext, applies, product_context
 from worker.research.index import KnowledgeBase
 from worker.research.markdown import concern_markdown
-from worker.research.models import ConcernRef, Identified, ResolvedConcern
+from worker.research.models import ConcernRef, ResolvedConcern
 from worker.research.schema import Cite
 from worker.research.scoring import EVIDENCE_ORDER, concern_level, rank
 from worker.research.text import name_key
 
 CONCERN_CACHE_SIZE: Final = 4096
-Level = tuple[HazardLevel, EvidenceStrength | None]
 
 
 def context_for(
-    kb: KnowledgeBase, identified: Sequence[Identified], product_name: str, category: str
+    kb: KnowledgeBase,
+    entry_ids: Sequence[str | None],
+    canonical_names: Sequence[str | None],
+    product_name: str,
+    category: str,
 ) -> ProductContext:
-    """The product's context, with the forms its ingredients imply (a propellant: aerosol)."""
-    hazard_ids = [item.entry_id for item in identified if item.entry_id in kb.hazards]
+    """The product's context, with the forms its ingredients imply (a propellant: aerosol).
+
+    ``entry_ids`` and ``canonical_names``: what identification found for each ingredient.
+    """
+    hazard_ids = [entry_id for entry_id in entry_ids if entry_id in kb.hazards]
     implied = {form for entry_id in hazard_ids if entry_id for form in kb.hazards[entry_id].forms}
     present = {entry_id for entry_id in hazard_ids if entry_id}
-    present |= {name_key(item.canonical_name) for item in identified if item.canonical_name}
+    present |= {name_key(name) for name in canonical_names if name}
     return product_context(kb, product_name, category, implied, present)
 
 
@@ -61,7 +67,7 @@ def resolve(kb: KnowledgeBase, ref: str, context: str | None) -> ResolvedConcern
         citations=[_citation(kb, c) for c in finding.cites],
     )
     as_json = concern.model_dump(mode="json")
-    return ResolvedConcern(concern, as_json, concern_markdown(as_json))
+    return ResolvedConcern(concern, as_json, concern_markdown(as_json), as_json["level"], as_json["evidence"])
 
 
 def _sort_key(kb: KnowledgeBase, ref: str) -> tuple[int, int]:
@@ -69,13 +75,12 @@ def _sort_key(kb: KnowledgeBase, ref: str) -> tuple[int, int]:
     return (-rank(concern_level(finding.severity, finding.evidence)), -EVIDENCE_ORDER.index(finding.evidence))
 
 
-def assess(identified: Sequence[Identified], kb: KnowledgeBase, ctx: ProductContext) -> list[list[ConcernRef]]:
+def assess(kb: KnowledgeBase, entry_ids: Sequence[str | None], ctx: ProductContext) -> list[list[ConcernRef]]:
     """Per ingredient, the concerns that hold in this product, worst first (by ref, not copied)."""
     out = []
-    for item in identified:
+    for entry_id in entry_ids:
         concerns: list[ConcernRef] = []
-        refs = kb.finding_refs.get(item.entry_id) if item.entry_id else None
-        for ref in refs or ():
+        for ref in kb.finding_refs.get(entry_id, ()) if entry_id else ():
             holds, reason = applies(kb.findings[ref][0].when, ctx)
             if holds:
                 concerns.append((ref, reason))
@@ -85,13 +90,14 @@ def assess(identified: Sequence[Identified], kb: KnowledgeBase, ctx: ProductCont
     return out
 
 
-def score(kb: KnowledgeBase, concerns: Sequence[Sequence[ConcernRef]]) -> list[Level]:
-    """Each ingredient's level is its worst concern's (concerns are sorted worst first)."""
-    out: list[Level] = []
+def score(kb: KnowledgeBase, concerns: Sequence[Sequence[ConcernRef]]) -> list[tuple[str, str | None]]:
+    """Each ingredient's level and the evidence behind it: its worst concern's (they are sorted
+    worst first), as the values of :class:`HazardLevel` and :class:`EvidenceStrength`."""
+    out: list[tuple[str, str | None]] = []
     for refs in concerns:
         if refs:
-            finding = kb.findings[refs[0][0]][0]
-            out.append((concern_level(finding.severity, finding.evidence), finding.evidence))
+            top = resolve(kb, *refs[0])
+            out.append((top.level, top.evidence))
         else:
-            out.append((HazardLevel.NONE, None))
+            out.append((HazardLevel.NONE.value, None))
     return out

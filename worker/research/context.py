@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from worker.research.index import KnowledgeBase
 from worker.research.schema import Condition
@@ -27,8 +28,22 @@ class ProductContext:
         return f"Category group: {group}. Forms that change exposure: {forms}."
 
 
+@lru_cache(maxsize=4096)
+def _word(word: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(word)}")
+
+
+@lru_cache(maxsize=1024)
+def _any_word(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(_word(w).pattern for w in words) or "(?!)")
+
+
 def _has_word(text: str, word: str) -> bool:
-    return re.search(rf"\b{re.escape(word)}", text) is not None
+    return _word(word).search(text) is not None
+
+
+def _has_any(text: str, words: Iterable[str]) -> bool:
+    return _any_word(tuple(words)).search(text) is not None
 
 
 def product_context(
@@ -41,11 +56,11 @@ def product_context(
     """``present``: hazard ids and normalised names of the product's identified ingredients."""
     lower = kb.normaliser.lower
     category_text, name_text = lower(category), lower(product_name)
-    groups = {group for group, words in kb.rules.categories.items() if any(_has_word(category_text, w) for w in words)}
+    groups = {group for group, words in kb.rules.categories.items() if _has_any(category_text, words)}
     if not groups:
-        groups = {group for group, words in kb.rules.categories.items() if any(_has_word(name_text, w) for w in words)}
+        groups = {group for group, words in kb.rules.categories.items() if _has_any(name_text, words)}
     both = f"{name_text} {category_text}"
-    forms = {f for f, words in kb.rules.forms.items() if any(_has_word(both, w) for w in words)}
+    forms = {f for f, words in kb.rules.forms.items() if _has_any(both, words)}
     return ProductContext(frozenset(groups), frozenset(forms | set(implied_forms)), name_text, frozenset(present))
 
 

@@ -25,6 +25,7 @@ from typing import Final
 from rapidfuzz import fuzz, process
 
 from shared.report import MatchMethod
+from worker.research.fuzzy import candidates
 from worker.research.index import BENIGN, Hit, KnowledgeBase, Pattern
 from worker.research.models import Identified, MatchInfo, ParsedIngredient
 
@@ -73,30 +74,19 @@ def _mention(kb: KnowledgeBase, text: str) -> Found | None:
     return None
 
 
-@lru_cache(maxsize=1024)
-def _candidates(kb: KnowledgeBase, length: int, cutoff: float) -> tuple[str, ...]:
-    """The fuzzy keys that can score ``cutoff`` against a key of ``length``, in index order.
-
-    ``fuzz.ratio`` is at most ``200 * shorter / (len1 + len2)``, so a key whose length is too far
-    off cannot reach the cutoff and need not be compared. Keeping the index order keeps the
-    result (ties and the limit included) what a scan of every key gives.
-    """
-    return tuple(key for key in kb.fuzzy_keys if 200 * min(length, len(key)) >= cutoff * (length + len(key)) - 1e-6)
-
-
 def _fuzzy(kb: KnowledgeBase, text: str) -> Found | None:
     key = kb.normaliser.key(text)
     if len(key) < FUZZY_MIN_LENGTH:
         return None
     cutoff = FUZZY_CUTOFF_SHORT if len(key) < 10 else FUZZY_CUTOFF
     digits = _DIGITS.findall(key)
-    choices = _candidates(kb, len(key), cutoff)
+    choices = candidates(kb, len(key), cutoff)
     for choice, score, _ in process.extract(key, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5):
         if _DIGITS.findall(choice) == digits:
             return _fuzzy_found(kb, choice, score)
     bare = " ".join(_DIGITS.sub(" ", key).split())
     if digits and len(bare) >= FUZZY_MIN_LENGTH:
-        choices = _candidates(kb, len(bare), cutoff)
+        choices = candidates(kb, len(bare), cutoff)
         for choice, score, _ in process.extract(bare, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5):
             if not _DIGITS.search(choice):
                 return _fuzzy_found(kb, choice, score)

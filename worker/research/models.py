@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from shared.report import Concern, EvidenceStrength, HazardLevel, MatchMethod
+from shared.report import Concern, MatchMethod
 
 FORMAT: Final = 2
 """Version of the checkpoint layout; bump it when the JSON forms below change."""
@@ -47,7 +47,11 @@ class MatchInfo:
     matched: str
 
     def as_json(self) -> JSONDict:
-        return {"method": self.method.value, "confidence": self.confidence, "matched": self.matched}
+        # ``_value_`` (a plain attribute) rather than ``.value`` (a descriptor, several times slower)
+        return {"method": self.method._value_, "confidence": self.confidence, "matched": self.matched}
+
+
+_METHODS: Final = {m.value: m for m in MatchMethod}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +71,22 @@ class ResolvedConcern:
     model: Concern
     json: JSONDict  # ``model.model_dump(mode="json")``: shared between reports, never modified
     markdown: str  # its lines in the full report
+    level: str  # ``model.level`` and ``model.evidence`` as plain strings, for quick comparison
+    evidence: str
 
 
 @dataclass(frozen=True, slots=True)
 class Scored:
-    """An identified ingredient, the concerns that hold for it (worst first) and its level."""
+    """An identified ingredient, the concerns that hold for it (worst first) and its level.
+
+    ``level`` and ``evidence`` are the values of :class:`HazardLevel` and
+    :class:`EvidenceStrength` (plain strings compare and hash much faster than enum members).
+    """
 
     identified: Identified
     concerns: tuple[ResolvedConcern, ...]
-    level: HazardLevel
-    evidence: EvidenceStrength | None
+    level: str
+    evidence: str | None
 
 
 def is_current(output: Any, kb_version: str) -> bool:
@@ -137,6 +147,6 @@ def load_identified(parsed: Sequence[ParsedIngredient], raw: JSONDict) -> list[I
     for ingredient, entry_id, canonical, match in zip(
         parsed, raw["entry_id"], raw["canonical_name"], raw["match"], strict=True
     ):
-        info = MatchInfo(MatchMethod(match[0]), match[1], match[2]) if match is not None else None
+        info = MatchInfo(_METHODS[match[0]], match[1], match[2]) if match is not None else None
         out.append(Identified(ingredient, entry_id, canonical, info))
     return out

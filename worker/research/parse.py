@@ -33,6 +33,7 @@ _AMOUNT: Final = re.compile(
     r"(?:\s*[wv]/[wv])?\s*[)\]]?",
     re.IGNORECASE,
 )
+_DIGIT: Final = re.compile(r"\d")
 _MARKS: Final = re.compile(r"[*\u2020\u2021\u00ae\u2122]+")
 _SLASH: Final = re.compile(r"\s*/\s*")
 _TRIM: Final = " \t.:,;-"
@@ -167,12 +168,13 @@ class _EntryParser:
             trailing = not any(ch.isalpha() for ch in masked[e + 1 : end])
             if trailing and (len(pieces) > 1 or starts_blank or self._is_group(head)):
                 children.extend(pieces)
-            elif _AMOUNT.fullmatch(masked[s:e]):
+            elif _DIGIT.search(masked, s, e) and _AMOUNT.fullmatch(masked[s:e]):
                 amount = text[s:e].strip()
             elif masked[s:e].strip():
                 alternatives.append(text[s:e].strip())
         if inner and not children:
-            alternatives.insert(0, _AMOUNT.sub(" ", text[start:end]).strip())
+            whole = text[start:end]
+            alternatives.insert(0, (_AMOUNT.sub(" ", whole) if _DIGIT.search(whole) else whole).strip())
         self._add(start, end, head, alternatives, group, amount)
         for s, e in children:
             self.segment(s, e, head.strip() or group)
@@ -180,7 +182,7 @@ class _EntryParser:
     def _add(
         self, start: int, end: int, head: str, alts: list[str], group: str | None, concentration: str | None = None
     ) -> None:
-        amount = _AMOUNT.search(head)
+        amount = _AMOUNT.search(head) if _DIGIT.search(head) else None  # an amount has a digit
         if amount:
             concentration = amount.group(0).strip(" ()[]")
             head = head[: amount.start()] + " " + head[amount.end() :]

@@ -18,7 +18,7 @@ from typing import Final
 from shared.report import HazardLevel, MatchMethod
 from worker.research.markdown import render_report
 from worker.research.models import JSONDict, Scored
-from worker.research.scoring import SCORING_RULE, rank, rate
+from worker.research.scoring import RANK, SCORING_RULE, rate
 
 DISCLAIMER: Final = (
     "This report is information, not medical advice. It lists what regulators and scientific "
@@ -37,8 +37,8 @@ def _flagged(item: Scored) -> JSONDict:
         "as_written": identified.ingredient.as_written,
         "entry": identified.ingredient.entry,
         "canonical_name": identified.canonical_name,
-        "level": item.level.value,
-        "evidence": top.evidence.value,
+        "level": item.level,
+        "evidence": item.concerns[0].evidence,
         "concern": f"{top.concern}: {top.summary}",
         "concerns": [c.json for c in item.concerns],
         "match": identified.match.as_json(),
@@ -49,7 +49,7 @@ def _flagged(item: Scored) -> JSONDict:
 def _flagged_items(scored: Sequence[Scored]) -> list[Scored]:
     """The flagged ingredients, worst first, then in label order."""
     flagged = (s for s in scored if s.level != HazardLevel.NONE)
-    return sorted(flagged, key=lambda s: (-rank(s.level), s.identified.ingredient.position))
+    return sorted(flagged, key=lambda s: (-RANK[s.level], s.identified.ingredient.position))
 
 
 def build_report(scored: Sequence[Scored], product_name: str, brand: str, context: str, kb_version: str) -> JSONDict:
@@ -77,9 +77,9 @@ def build_report(scored: Sequence[Scored], product_name: str, brand: str, contex
         "ingredients": len(scored),
         "recognised": len(scored) - len(unrecognised),
         "flagged": len(flagged),
-        "high": levels.count(HazardLevel.HIGH),
-        "moderate": levels.count(HazardLevel.MODERATE),
-        "low": levels.count(HazardLevel.LOW),
+        "high": levels.count(HazardLevel.HIGH.value),
+        "moderate": levels.count(HazardLevel.MODERATE.value),
+        "low": levels.count(HazardLevel.LOW.value),
         "unrecognised": len(unrecognised),
         "fuzzy_matches": fuzzy,
     }

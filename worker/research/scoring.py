@@ -61,8 +61,17 @@ SCORING_RULE: Final = (
 )
 
 
+RANK: Final[dict[str, int]] = {level.value: n for n, level in enumerate(LEVELS)}
+"""A level's value -> its rank (``none`` 0 ... ``high`` 3)."""
+_RATINGS: Final = {
+    _H.HIGH.value: OverallRating.HIGH_CONCERN,
+    _H.MODERATE.value: OverallRating.MODERATE_CONCERN,
+    _H.LOW.value: OverallRating.SOME_CONCERN,
+}
+
+
 def rank(level: HazardLevel) -> int:
-    return LEVELS.index(level)
+    return RANK[level.value]
 
 
 def concern_level(severity: str, evidence: EvidenceStrength) -> HazardLevel:
@@ -73,7 +82,7 @@ def rate(scored: Sequence[Scored]) -> JSONDict:
     """The product's rating and what drove it (the report's ``Rating``, as JSON)."""
     total = len(scored)
     recognised = sum(1 for s in scored if s.identified.entry_id is not None)
-    worst = max((s.level for s in scored), key=rank, default=_H.NONE)
+    worst = max((s.level for s in scored), key=RANK.__getitem__, default=_H.NONE.value)
     gaps = total - recognised
     gap_note = f" {gaps} of {total} ingredients were not recognised and not assessed." if gaps else ""
     if worst == _H.NONE:
@@ -84,11 +93,7 @@ def rate(scored: Sequence[Scored]) -> JSONDict:
             value = OverallRating.LOW_CONCERN
             reason = f"No recognised ingredient has a listed concern.{gap_note}"
         return {"value": value.value, "label": LABELS[value], "reason": reason.strip(), "drivers": []}
-    value = {
-        _H.HIGH: OverallRating.HIGH_CONCERN,
-        _H.MODERATE: OverallRating.MODERATE_CONCERN,
-        _H.LOW: OverallRating.SOME_CONCERN,
-    }[worst]
+    value = _RATINGS[worst]
     drivers = [s for s in scored if s.level == worst]
     described = []
     for s in drivers:
@@ -99,7 +104,7 @@ def rate(scored: Sequence[Scored]) -> JSONDict:
             f" evidence: {cite.agency} {cite.classification})"
         )
     reason = (
-        f"{LABELS[value]} because {len(drivers)} ingredient(s) reach the {worst.value} level: "
+        f"{LABELS[value]} because {len(drivers)} ingredient(s) reach the {worst} level: "
         + "; ".join(described)
         + f".{gap_note}"
     )

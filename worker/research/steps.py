@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
-from shared.report import EvidenceStrength, HazardLevel
 from worker.pipeline.base import Step, StepContext, StepFailed
 from worker.research.assess import assess, context_for, resolve, score
 from worker.research.identify import identify
@@ -55,40 +54,31 @@ def _identified(ctx: StepContext, kb: KnowledgeBase) -> list[Identified]:
 
 def _assess(ctx: StepContext, kb: KnowledgeBase) -> JSONDict:
     """Per ingredient (aligned with identify), its concerns as ``[finding ref, context]``."""
-    identified = _identified(ctx, kb)
-    product = context_for(kb, identified, ctx.request.product_name, ctx.request.category)
-    concerns = assess(identified, kb, product)
-    return stamp(kb.version, context=product.describe(), concerns=[[list(c) for c in cs] for cs in concerns])
-
-
-def _concern_refs(ctx: StepContext, kb: KnowledgeBase) -> list[list[tuple[str, str | None]]]:
-    return [[(ref, reason) for ref, reason in cs] for cs in _input(ctx, kb, "assess")["concerns"]]
+    found = _input(ctx, kb, "identify")
+    entry_ids, names = found["entry_id"], found["canonical_name"]
+    product = context_for(kb, entry_ids, names, ctx.request.product_name, ctx.request.category)
+    return stamp(kb.version, context=product.describe(), concerns=assess(kb, entry_ids, product))
 
 
 def _score(ctx: StepContext, kb: KnowledgeBase) -> JSONDict:
     """Per ingredient (aligned with identify), its level and the evidence behind it."""
-    levels = score(kb, _concern_refs(ctx, kb))
-    return stamp(kb.version, levels=[[level.value, evidence.value if evidence else None] for level, evidence in levels])
+    levels = score(kb, _input(ctx, kb, "assess")["concerns"])
+    return stamp(kb.version, levels=[list(level) for level in levels])
 
 
 def _compile(ctx: StepContext, kb: KnowledgeBase) -> JSONDict:
     identified = _identified(ctx, kb)
-    concerns = _concern_refs(ctx, kb)
+    assessed = _input(ctx, kb, "assess")
+    concerns = assessed["concerns"]
     levels = _input(ctx, kb, "score")["levels"]
     if not len(identified) == len(concerns) == len(levels):
         raise StepFailed("checkpoints disagree on the number of ingredients", code="internal")
     scored = [
-        Scored(
-            identified=item,
-            concerns=tuple(resolve(kb, ref, reason) for ref, reason in refs),
-            level=HazardLevel(level),
-            evidence=EvidenceStrength(evidence) if evidence else None,
-        )
+        Scored(item, tuple([resolve(kb, ref, reason) for ref, reason in refs]), level, evidence)
         for item, refs, (level, evidence) in zip(identified, concerns, levels, strict=True)
     ]
     request = ctx.request
-    context = _input(ctx, kb, "assess")["context"]
-    return build_result(scored, request.product_name, request.brand, context, kb.version)
+    return build_result(scored, request.product_name, request.brand, assessed["context"], kb.version)
 
 
 Producer = Callable[[StepContext, KnowledgeBase], JSONDict]

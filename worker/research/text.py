@@ -31,6 +31,7 @@ _LAKE: Final = re.compile(r"\b(?:alumin(?:i)?um |calcium )?lake\b")
 _E_NUMBER: Final = re.compile(r"\b(?:e|ins)[ -]?(\d{3,4}[a-z]?)\b")
 _CI_NUMBER: Final = re.compile(r"\bc\.? ?[il]\.? ?(\d{5})\b")
 _NON_WORD: Final = re.compile(r"[^a-z0-9]+")
+_DIGIT: Final = re.compile(r"\d")
 _CAS: Final = re.compile(r"^(\d{2,7})-(\d{2})-(\d)$")
 CACHE_LIMIT: Final = 50_000
 
@@ -97,9 +98,14 @@ class Normaliser:
     def key_of_lower(lowered: str) -> str:
         if is_cas_number(lowered):
             return "cas " + lowered
-        text = _FDC.sub("", lowered)
-        text = _COLOUR_NO.sub("", text)
-        text = _LAKE.sub("", text)
-        text = _E_NUMBER.sub(r"e\1", text)
-        text = _CI_NUMBER.sub(r"ci \1", text)
+        # Each rewrite runs only when what it needs is there: most names have no "fd", no
+        # "lake" and no digit, and these guards are far cheaper than the substitutions.
+        text = _FDC.sub("", lowered) if "fd" in lowered else lowered
+        if _DIGIT.search(text):
+            text = _COLOUR_NO.sub("", text)
+        if "lake" in text:
+            text = _LAKE.sub("", text)
+        if _DIGIT.search(text):
+            text = _E_NUMBER.sub(r"e\1", text)
+            text = _CI_NUMBER.sub(r"ci \1", text)
         return _NON_WORD.sub(" ", text).strip()

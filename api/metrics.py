@@ -24,6 +24,7 @@ from redis.asyncio import Redis
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import RedisDep, SettingsDep
+from api.errors import documented
 from api.ops import queue_stats
 from shared import keys, metrics
 from shared.settings import Settings
@@ -132,7 +133,12 @@ async def cluster_families(redis: Redis, settings: Settings) -> list[Metric]:
     return [*job_families(counters), *gauges, *duration_families(durations)]
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}, **documented(503)},
+)
 async def metrics_endpoint(request: Request, redis: RedisDep, settings: SettingsDep) -> Response:
     cluster = CollectorRegistry(auto_describe=False)
     cluster.register(_Snapshot(await cluster_families(redis, settings)))

@@ -17,12 +17,18 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 STATIC: Final = Path(str(files("api").joinpath("static")))
+CSP: Final = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+"""The page runs only its own script: a report's text can never run code in the operator's page."""
 router = APIRouter(tags=["dashboard"], include_in_schema=False)
 
 
 @router.get("/dashboard")
 async def dashboard() -> FileResponse:
-    return FileResponse(STATIC / "dashboard.html", headers={"Cache-Control": "no-cache"})
+    headers = {"Cache-Control": "no-cache", "Content-Security-Policy": CSP, "Referrer-Policy": "no-referrer"}
+    return FileResponse(STATIC / "dashboard.html", headers=headers)
 
 
 def assets() -> StaticFiles:

@@ -10,6 +10,7 @@ from fastapi.responses import StreamingResponse
 from api import events
 from api.access import JobCallerDep, JobId
 from api.deps import SettingsDep, StoreDep
+from api.errors import documented
 
 router = APIRouter(prefix="/api/v4", tags=["jobs"])
 
@@ -24,7 +25,7 @@ stream: reconnect with `Last-Event-ID` to get exactly what followed it."""
     summary="Follow a job live (SSE)",
     description=_DESCRIPTION,
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}, 404: {"description": "Unknown or expired job"}},
+    responses={200: {"content": {"text/event-stream": {}}}, **documented(400, 401, 404, 413, 422, 429, 503)},
 )
 async def job_events(
     job_id: JobId,

@@ -13,11 +13,14 @@ from fastapi.responses import StreamingResponse
 from api import events, ops
 from api.access import JobId
 from api.deps import AdminDep, RedisDep, SettingsDep, StoreDep
+from api.errors import documented
 from api.routes.listing import InvalidCursor, JobPage, JobSummary
 from shared.index import MAX_PAGE, BadCursor, list_jobs, queue_position
 from shared.models import JobStatus, JobView
 
-router = APIRouter(prefix="/api/v4/admin", tags=["admin"], dependencies=[AdminDep])
+router = APIRouter(
+    prefix="/api/v4/admin", tags=["admin"], dependencies=[AdminDep], responses=documented(401, 403, 413, 422, 503)
+)
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Cursor = Annotated[str | None, Query(max_length=200)]
@@ -28,7 +31,7 @@ async def stats(redis: RedisDep, settings: SettingsDep) -> ops.QueueStats:
     return await ops.queue_stats(redis, settings)
 
 
-@router.get("/jobs", response_model=JobPage, summary="Every owner's jobs, newest first")
+@router.get("/jobs", response_model=JobPage, summary="Every owner's jobs, newest first", responses=documented(400))
 async def all_jobs(
     redis: RedisDep, status: JobStatus | None = None, limit: Limit = 50, cursor: Cursor = None
 ) -> JobPage:
@@ -39,12 +42,17 @@ async def all_jobs(
     return JobPage(jobs=[JobSummary.of(r) for r in page.records], next_cursor=page.next_cursor)
 
 
-@router.get("/jobs/failed", response_model=JobPage, summary="Failed jobs with their errors, newest first")
+@router.get(
+    "/jobs/failed",
+    response_model=JobPage,
+    summary="Failed jobs with their errors, newest first",
+    responses=documented(400),
+)
 async def failed_jobs(redis: RedisDep, limit: Limit = 50, cursor: Cursor = None) -> JobPage:
     return await all_jobs(redis, JobStatus.FAILED, limit, cursor)
 
 
-@router.get("/jobs/{job_id}", response_model=JobView, summary="Any job, with its result")
+@router.get("/jobs/{job_id}", response_model=JobView, summary="Any job, with its result", responses=documented(404))
 async def job(job_id: JobId, store: StoreDep, settings: SettingsDep) -> JobView:
     record = await ops.get_any(store, job_id)
     view = JobView.of(record)
@@ -52,12 +60,19 @@ async def job(job_id: JobId, store: StoreDep, settings: SettingsDep) -> JobView:
     return view
 
 
-@router.post("/jobs/{job_id}/retry", response_model=JobView, summary="Retry a failed job")
+@router.post(
+    "/jobs/{job_id}/retry", response_model=JobView, summary="Retry a failed job", responses=documented(404, 409)
+)
 async def retry(job_id: JobId, store: StoreDep) -> JobView:
     return JobView.of(await ops.retry(store, job_id))
 
 
-@router.get("/jobs/{job_id}/events", response_class=StreamingResponse, summary="Any job's events (SSE)")
+@router.get(
+    "/jobs/{job_id}/events",
+    response_class=StreamingResponse,
+    summary="Any job's events (SSE)",
+    responses={200: {"content": {"text/event-stream": {}}}, **documented(404)},
+)
 async def job_events(
     job_id: JobId,
     store: StoreDep,

@@ -57,6 +57,18 @@ async def failed_job(store: JobStore) -> str:
     return str(record.job_id)
 
 
+async def researched_job(store: JobStore) -> str:
+    request = ResearchRequest(
+        product_name="Everyday Shampoo",
+        brand="Acme",
+        category="cosmetics",
+        ingredients=["Water", "Sodium Laureth Sulfate", "Fragrance", "Methylisothiazolinone"],
+    )
+    record = lifecycle.new_job(request, store.settings, job_id=uuid4(), pipeline="deep_research")
+    await store.create(record)
+    return str(record.job_id)
+
+
 async def test_dashboard_shows_a_submitted_job_reaching_100_percent(stack: Stack, store: JobStore) -> None:
     from playwright.async_api import async_playwright
 
@@ -90,6 +102,13 @@ async def test_dashboard_shows_a_submitted_job_reaching_100_percent(stack: Stack
             await page.click(row)
             await page.wait_for_selector("#report-body h1", timeout=10_000)
             assert "Dove Body Wash" in await page.inner_text("#report-body")
+
+            researched = await researched_job(store)  # the real research pipeline: a full report
+            real_row = f'#jobs tr[data-job-id="{researched}"]'
+            await page.wait_for_selector(f'{real_row} .bar[aria-valuenow="100"]', timeout=30_000)
+            await page.click(real_row)
+            await page.wait_for_selector("#report-body li", timeout=10_000)
+            assert "Methylisothiazolinone" in await page.inner_text("#report-body")
             assert await page.inner_text("#s-workers") == "1"
 
             retry = f'#failed button.retry[data-job-id="{broken}"]'
@@ -111,6 +130,9 @@ async def test_dashboard_shows_a_submitted_job_reaching_100_percent(stack: Stack
 async def test_dashboard_data_needs_the_admin_token(stack: Stack) -> None:
     api = stack.api(**ADMIN)
     async with httpx.AsyncClient(base_url=api.url, timeout=5) as client:
-        assert (await client.get("/dashboard")).status_code == 200  # the page itself holds no data
+        page = await client.get("/dashboard")
+        assert page.status_code == 200  # the page itself holds no data
+        assert "script-src" not in page.headers["content-security-policy"]
+        assert page.headers["content-security-policy"].startswith("default-src 'self'")
         assert (await client.get("/api/v4/admin/stats")).status_code == 401
         assert (await client.get("/api/v4/admin/jobs", headers={"X-Admin-Token": "nope"})).status_code == 403

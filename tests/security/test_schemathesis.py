@@ -34,9 +34,11 @@ CONFIG = SchemathesisConfig.from_dict(
         }
     }
 )
-# The seed's contract, health and the admin cleanup. TODO(lead): widen to every path once the new
-# listing/events/admin-jobs endpoints document their 401/403/404 answers (they fail ST103 today).
-COVERED = r"^/(healthz|readyz|api/v4/deep-research|api/v4/job/\{job_id\}(/cancel)?|api/v4/admin/cleanup-jobs)$"
+# The seed's contract, health, the admin endpoints, the listing, the event streams and /metrics.
+COVERED = (
+    r"^/(healthz|readyz|metrics|api/v4/deep-research|api/v4/jobs|api/v4/job/\{job_id\}(/cancel|/events)?"
+    r"|api/v4/admin/(cleanup-jobs|stats|jobs.*))$"
+)
 # Building the app connects to nothing (the lifespan does that), so the schema is read at import.
 _app = create_app(Settings(redis_url="redis://unused:6379"))  # type: ignore[arg-type]
 schema = schemathesis.openapi.from_dict(_app.openapi(), config=CONFIG).include(path_regex=COVERED)

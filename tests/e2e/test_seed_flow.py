@@ -42,7 +42,7 @@ def test_a_job_goes_pending_processing_completed_and_redis_holds_json_with_a_ttl
     assert submitted["check_status_url"] == f"/api/v4/job/{job_id}"
     assert status(api.url, job_id)["status"] == "pending"  # no worker yet: it waits in the queue
 
-    worker = stack.worker(**PACED)
+    worker = stack.worker(e2e_step_seconds=0.4, **PACED)  # slow enough for a poller to see each step
     seen = follow(api.url, job_id)
 
     statuses = [view["status"] for view in seen]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from shared import keys, lifecycle
 from shared.models import ErrorCode, JobRecord, JobStatus, utcnow
@@ -77,10 +77,12 @@ async def _fix(
     return True
 
 
-async def reconcile(store: JobStore, settings: Settings, batch: int = 200) -> dict[str, int]:
+async def reconcile(
+    store: JobStore, settings: Settings, batch: int = 200, now: datetime | None = None
+) -> dict[str, int]:
     """One round over the oldest ``batch`` pending and processing jobs. Returns what it fixed."""
     fixed = {"timed_out": 0, "requeued": 0, "orphaned": 0}
-    now = utcnow()
+    now = now or utcnow()
     hour_ago = int(now.timestamp() * 1000) - 3_600_000
     async with store.redis.pipeline(transaction=False) as pipe:  # the last hour's finished-job sets
         pipe.zremrangebyscore(keys.RECENT_COMPLETED, "-inf", hour_ago)

@@ -188,6 +188,9 @@ class JobView(BaseModel):
     error: str | None
     error_code: ErrorCode | None = None
     attempts: int = Field(default=0, description="How many times a worker has started this job.")
+    attempt_history: list[Attempt] = Field(
+        default_factory=list, description="Each run: its worker, when it started and ended, and how."
+    )
     queue_position: int | None = Field(
         default=None, description="For a pending job: 1 = next to run. None when not waiting in the queue."
     )
@@ -205,6 +208,7 @@ class JobView(BaseModel):
             error=record.error,
             error_code=record.error_code,
             attempts=record.attempt,
+            attempt_history=record.attempts,
         )
 
 

@@ -127,7 +127,7 @@ def identify(parsed: Sequence[ParsedIngredient], kb: KnowledgeBase) -> list[Iden
     """Each ingredient with its knowledge-base entry, or none (a data gap)."""
     out = []
     for ingredient in parsed:
-        found = _identify(kb, ingredient.name, tuple(ingredient.alternatives))
+        found = _identify(kb, ingredient.name, ingredient.alternatives)
         if found is None:
             out.append(Identified(ingredient=ingredient, entry_id=None))
         else:

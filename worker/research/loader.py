@@ -70,6 +70,12 @@ def _cached(data_dir: Path) -> KnowledgeBase:
     return read_knowledge_base(data_dir)
 
 
+@cache
+def _as_given(data_dir: Path) -> KnowledgeBase:
+    # Every step asks for the knowledge base; resolving the path each time cost more than a step.
+    return _cached(data_dir.resolve())
+
+
 def load_knowledge_base(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     """The process-wide knowledge base: loaded, validated and indexed on first call."""
-    return _cached(data_dir.resolve())
+    return _as_given(data_dir)

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Final
+from typing import Final, NamedTuple
 
 from worker.research.index import KnowledgeBase
 from worker.research.models import ParsedIngredient
@@ -37,6 +36,7 @@ _DIGIT: Final = re.compile(r"\d")
 _MARKS: Final = re.compile(r"[*\u2020\u2021\u00ae\u2122]+")
 _SLASH: Final = re.compile(r"\s*/\s*")
 _TRIM: Final = " \t.:,;-"
+_TRIM_START: Final = _TRIM + ")]}"
 ENTRY_CACHE_SIZE: Final = 16_384
 
 
@@ -75,7 +75,7 @@ def _split(masked: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _trim(masked: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and masked[start] in _TRIM + ")]}":
+    while start < end and masked[start] in _TRIM_START:
         start += 1
     while end > start and masked[end - 1] in _TRIM:
         end -= 1
@@ -119,8 +119,7 @@ def _top_level_colon(masked: str, start: int, end: int) -> int | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class _Piece:
+class _Piece(NamedTuple):
     """An ingredient of one entry, before its place in the whole list is known."""
 
     as_written: str
@@ -150,6 +149,9 @@ class _EntryParser:
         text, masked = self.text, self.masked
         start, end = _trim(masked, start, end)
         if start >= end:
+            return
+        if _COLON_STOPS.search(masked, start, end) is None:  # a plain name: no colon, no brackets
+            self._add(start, end, masked[start:end], [], group)
             return
         colon = _top_level_colon(masked, start, end)
         if colon is not None:
@@ -192,7 +194,7 @@ class _EntryParser:
             name, alts = alts[0], alts[1:]
         if not name or self._is_group(name) or not any(ch.isalnum() for ch in name):
             return
-        parts = _SLASH.split(name)
+        parts = _SLASH.split(name) if "/" in name else ()
         if len(parts) > 1:
             alts = [*alts, *(p for p in parts if sum(ch.isalpha() for ch in p) >= 2)]
         marked = any(m < start for m in self.marks)

@@ -87,6 +87,11 @@ class Normaliser:
             self._remember(self._key, text, cached)
         return cached
 
+    def forget(self) -> None:
+        """Empty the caches (the profiler measures a worker that has seen no names yet)."""
+        self._lower.clear()
+        self._key.clear()
+
     @staticmethod
     def _remember(cache: dict[str, str], text: str, value: str) -> None:
         if len(cache) >= CACHE_LIMIT:  # bounded: a stream of unique names cannot grow it forever

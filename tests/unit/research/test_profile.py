@@ -10,8 +10,9 @@ from worker.research.loader import load_knowledge_base
 from worker.research.profile import ListMaker, main, measure
 
 
-def test_measure_runs_the_pipeline_and_returns_a_cpu_figure() -> None:
-    spent = measure(12, 2)
+@pytest.mark.parametrize("cold", [False, True])
+def test_measure_runs_the_pipeline_and_returns_a_cpu_figure(cold: bool) -> None:
+    spent = measure(12, 2, cold=cold, warm_up=100)
     assert math.isfinite(spent)
     assert spent >= 0
 
@@ -26,6 +27,6 @@ def test_profile_lists_are_deterministic_and_the_requested_length() -> None:
 
 
 def test_profile_entry_point_prints_one_line_per_size(capsys: pytest.CaptureFixture[str]) -> None:
-    main(["--repeats", "1", "3", "7"])
+    main(["--repeats", "1", "--warm-up", "100", "3", "7"])
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == ["3", "7"]
+    assert [line.split()[0] for line in lines[1:]] == ["3", "7"]

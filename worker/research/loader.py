@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from worker.research.index import KnowledgeBase, build_index
 from worker.research.schema import BenignFile, HazardsFile, MechanismsFile, RulesFile, SourcesFile
 
-KB_VERSION: Final = "2026.11.1"
+KB_VERSION: Final = "2026.11.2"
 """The knowledge base's release; the report records it with a digest of the data files."""
 
 DATA_DIR: Final = Path(__file__).parent / "data"

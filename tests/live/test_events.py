@@ -155,3 +155,18 @@ async def test_events_of_an_unknown_job_are_404(stack: Stack) -> None:
     response = await asyncio.to_thread(httpx.get, f"{api.url}/api/v4/job/{uuid4()}/events", timeout=5)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+async def test_a_client_that_disconnects_stops_its_stream_reader(stack: Stack, store: JobStore) -> None:
+    api = stack.api()
+    record = await new_pending(store)
+    frames, _ = await asyncio.to_thread(
+        read_events, f"{api.url}/api/v4/job/{record.job_id}/events", stop_after=1, timeout=5
+    )
+    assert [f.event for f in frames] == ["state"]  # then the client hung up
+
+    async def blocked_readers() -> int:
+        clients = await store.redis.client_list()
+        return sum(1 for client in clients if "b" in client.get("flags", "") and client.get("cmd") == "xread")
+
+    await await_until(blocked_readers, lambda n: n == 0, timeout=5)

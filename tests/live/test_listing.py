@@ -62,6 +62,19 @@ def walk(url: str, params: dict[str, Any]) -> tuple[list[str], int]:
     raise AssertionError("pagination did not end")
 
 
+def deep_cursor(url: str) -> str:
+    page = httpx.get(
+        url, params={"limit": 50, "created_before": (BASE + timedelta(seconds=300)).isoformat()}, timeout=5
+    )
+    cursor: str = page.json()["next_cursor"]
+    return cursor
+
+
+async def command_calls(store: JobStore) -> dict[str, int]:
+    stats = await store.redis.info("commandstats")
+    return {name.removeprefix("cmdstat_"): int(value["calls"]) for name, value in stats.items()}
+
+
 def median_ms(url: str, params: dict[str, Any], runs: int = 20) -> float:
     times = []
     with httpx.Client(timeout=10) as client:
@@ -98,6 +111,12 @@ async def test_listing_filters_and_pages_over_10000_jobs(stack: Stack, store: Jo
     assert everything == [job_id for _, job_id, _ in newest_first if job_id not in gone]
     assert len(everything) == len(set(everything)) == N - EXPIRED
     assert await store.redis.zcard(keys.INDEX_ALL) == N - EXPIRED, "expired entries were pruned from the index"
+
+    await store.redis.config_resetstat()
+    assert httpx.get(url, params={"limit": 50, "cursor": deep_cursor(url)}, timeout=5).status_code == 200
+    calls = await command_calls(store)
+    assert (calls.get("mget"), calls.get("zrevrangebyscore")) == (2, 2), calls  # one each per page read
+    assert sum(calls.values()) < 20, f"a page costs a handful of commands, whatever the number of jobs: {calls}"
 
     first_page = median_ms(url, {"limit": 50})
     deep = httpx.get(url, params={"limit": 200, "created_before": (BASE + timedelta(seconds=300)).isoformat()})

@@ -2,7 +2,8 @@
 
 ``--clients`` coroutines share one connection pool (one connection each) and send requests back
 to back until ``--requests`` are done or ``--seconds`` have passed. ``submit`` posts the trivial
-request; ``status`` reads ``GET /api/v4/job/{id}`` over the ids in ``--ids`` (a JSON list).
+request; ``status`` reads ``GET /api/v4/job/{id}`` over the ids in ``--ids`` (a JSON list);
+``list`` reads the first page of ``GET /api/v4/jobs`` (50 jobs, newest first).
 Prints one JSON object: requests, errors, seconds, rate (req/s), p50_ms, p99_ms.
 """
 
@@ -22,6 +23,8 @@ import httpx
 from bench.stats import percentile
 from bench.systems.ours import BODY, HEADERS
 
+LIST_PAGE = 50
+
 
 async def client_loop(
     http: httpx.AsyncClient,
@@ -38,6 +41,9 @@ async def client_loop(
         if mode == "submit":
             response = await http.post("/api/v4/deep-research", json=BODY)
             ok = response.status_code == 202
+        elif mode == "list":
+            response = await http.get("/api/v4/jobs", params={"limit": LIST_PAGE})
+            ok = response.status_code == 200 and len(response.json()["jobs"]) == LIST_PAGE
         else:
             assert ids is not None
             response = await http.get(f"/api/v4/job/{next(ids)}")
@@ -74,7 +80,7 @@ async def run(args: argparse.Namespace, job_ids: list[str]) -> dict[str, Any]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.loadgen")
     parser.add_argument("--base-url", required=True)
-    parser.add_argument("--mode", choices=("submit", "status"), required=True)
+    parser.add_argument("--mode", choices=("submit", "status", "list"), required=True)
     parser.add_argument("--clients", type=int, default=1)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=5.0)

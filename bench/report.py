@@ -52,6 +52,12 @@ METRICS: tuple[Metric, ...] = (
     Metric("growth_small_status_p99", "growth: status p99, small store (ms)"),
     Metric("growth_large_status_p99", "growth: status p99, large store (ms)"),
     Metric("growth_status_p99_ratio", "growth: status p99 large / small", ratio=False),
+    Metric("growth_small_list_p50", "growth: listing p50, small store (ms)"),
+    Metric("growth_large_list_p50", "growth: listing p50, large store (ms)"),
+    Metric("growth_list_p50_ratio", "growth: listing p50 large / small", ratio=False),
+    Metric("growth_small_list_p99", "growth: listing p99, small store (ms)"),
+    Metric("growth_large_list_p99", "growth: listing p99, large store (ms)"),
+    Metric("growth_list_p99_ratio", "growth: listing p99 large / small", ratio=False),
     Metric("research_10_ms", "research pipeline CPU, 10 ingredients (ms)"),
     Metric("research_100_ms", "research pipeline CPU, 100 ingredients (ms)"),
     Metric("research_500_ms", "research pipeline CPU, 500 ingredients (ms)"),
@@ -146,9 +152,9 @@ How each figure is measured:
   completed jobs, then submits with the worker stopped, so both load only the API and Redis.
 - *growth* (ours-http; first run only, as seeding 100,000 jobs takes about a minute here): the
   store is seeded through `JobStore.create` (200 writes in flight, no HTTP) with the small, then
-  the large backlog; status p50/p99 is one HTTP client reading random seeded jobs; drain is the
-  first 1,000 completions of one worker over that backlog. The job listing is not measured: the
-  API has no listing endpoint.
+  the large backlog; status p50/p99 is one HTTP client reading random seeded jobs, listing
+  p50/p99 one client reading `GET /api/v4/jobs?limit=50` (the newest page); drain is the first
+  1,000 completions of one worker over that backlog.
 - *research CPU* (ours): `process_time` of `worker.research.steps.STEPS` run in-process through
   `run_locally`, median of 5, after a warm-up that loads the knowledge base.
 

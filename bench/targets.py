@@ -46,6 +46,8 @@ TARGETS: tuple[Target, ...] = (
     Target("drain, 100x backlog: no more than 10% slower", HTTP, "growth_drain_ratio", lambda r: r >= 0.9),
     Target("status p50, 100x store: no more than 10% slower", HTTP, "growth_status_p50_ratio", lambda r: r <= 1.1),
     Target("status p99, 100x store: no more than 10% slower", HTTP, "growth_status_p99_ratio", lambda r: r <= 1.1),
+    Target("listing p50, 100x store: no more than 10% slower", HTTP, "growth_list_p50_ratio", lambda r: r <= 1.1),
+    Target("listing p99, 100x store: no more than 10% slower", HTTP, "growth_list_p99_ratio", lambda r: r <= 1.1),
 )
 
 

@@ -2,8 +2,8 @@
 
 For each size: seed that many pending jobs through the store (many writes in flight, not one
 HTTP call each), start the API and one gated worker, read statuses over HTTP with one client
-(sampled over the seeded jobs), then release the worker and time the first
-``growth_drain_jobs`` completions. The job listing is not measured: the API has no listing.
+(sampled over the seeded jobs) and the listing's first page (50 jobs), then release the worker
+and time the first ``growth_drain_jobs`` completions.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ async def measure_size(
         async with ServiceGroup(config.startup_seconds, config.stop_seconds) as group:
             await group.start(system.processes(redis_url, 1))
             reads = await loadgen(base_url, "status", 1, config.http_requests, config.http_seconds, sample)
+            pages = await loadgen(base_url, "list", 1, config.http_requests, config.http_seconds, None)
             group.release()
             await wait_finished(system, redis, group, size - config.growth_drain_jobs, config)
     timings = sorted(await system.timings(ids), key=lambda t: t.finished)
@@ -65,6 +66,8 @@ async def measure_size(
         f"growth_{tag}_drain": len(first) / window if window > 0 else None,
         f"growth_{tag}_status_p50": reads["p50_ms"],
         f"growth_{tag}_status_p99": reads["p99_ms"],
+        f"growth_{tag}_list_p50": pages["p50_ms"],
+        f"growth_{tag}_list_p99": pages["p99_ms"],
     }
 
 
@@ -73,7 +76,7 @@ async def measure_growth(system: System, base_url: str, redis_url: str, redis: H
     small, large = config.growth_sizes
     for size, tag in ((small, "small"), (large, "large")):
         metrics.update(await measure_size(system, base_url, redis_url, redis, config, size, tag))
-    for figure in ("drain", "status_p50", "status_p99"):
+    for figure in ("drain", "status_p50", "status_p99", "list_p50", "list_p99"):
         low, high = metrics[f"growth_small_{figure}"], metrics[f"growth_large_{figure}"]
         metrics[f"growth_{figure}_ratio"] = high / low if low and high else None
     return metrics

@@ -9,6 +9,7 @@ import pytest
 
 from shared.models import ResearchRequest, ResearchResult
 from worker.pipeline.base import StepContext
+from worker.research.markdown import render_markdown
 from worker.research.steps import STEPS
 
 REQUEST = ResearchRequest(
@@ -67,3 +68,8 @@ async def test_a_checkpoint_from_another_release_is_recomputed(stale: str, how: 
 async def test_a_repeated_job_gives_byte_identical_results() -> None:
     first, second = await _outputs(), await _outputs()
     assert json.dumps(first) == json.dumps(second)
+
+
+async def test_markdown_from_cached_concerns_matches_a_fresh_rendering() -> None:
+    result = ResearchResult.model_validate((await _outputs())["compile"])
+    assert render_markdown(result.report, result.product_name, result.brand) == result.full_report

@@ -28,7 +28,7 @@ from shared.models import JobRecord, JobStatus
 
 MAX_PAGE: Final = 200
 _MAX_ROUNDS: Final = 4
-"""Reads per page when expired entries (or other owners' jobs) leave it short: bounded."""
+"""Reads per page when expired entries (or, for an owner, jobs in other statuses) leave it short."""
 
 
 class BadCursor(ValueError):
@@ -86,8 +86,15 @@ async def list_jobs(
     cursor: str | None = None,
     owner: str | None = None,
 ) -> Page:
-    """One page of jobs, newest first. ``owner`` keeps only that owner's jobs."""
-    index = keys.status_index(status.value) if status else keys.INDEX_ALL
+    """One page of jobs, newest first. ``owner`` keeps only that owner's jobs.
+
+    An owner's listing reads that owner's own index (filtered by status if asked), so another
+    owner's volume never costs it anything.
+    """
+    if owner is not None:
+        index = keys.owner_index(owner)
+    else:
+        index = keys.status_index(status.value) if status else keys.INDEX_ALL
     limit = max(1, min(limit, MAX_PAGE))
     oldest = _ms(created_after, "-inf")
     offset, top = await _start(redis, index, cursor, _ms(created_before, "+inf"))
@@ -103,7 +110,7 @@ async def list_jobs(
         raws = await redis.mget([keys.job(job_id) for job_id in ids]) if ids else []
         gone = [job_id for job_id, raw in zip(ids, raws, strict=True) if raw is None]
         if gone:
-            pruned += await _prune(redis, gone)
+            pruned += await _prune(redis, gone, owner)
         offset += len(entries) - len(gone)  # the pruned entries no longer take a place in the index
         for job_id, (_, score), raw in zip(ids, entries, raws, strict=True):
             if len(records) == limit:
@@ -113,19 +120,21 @@ async def list_jobs(
             if raw is None:
                 continue
             record = JobRecord.model_validate_json(raw)
-            if owner is None or record.owner == owner:
+            if (status is None or record.status is status) and (owner is None or record.owner == owner):
                 records.append(record)
         if len(records) == limit or not more:
             break
     return Page(records, encode_cursor(*last) if more and last else None, pruned)
 
 
-async def _prune(redis: Redis, job_ids: list[str]) -> int:
+async def _prune(redis: Redis, job_ids: list[str], owner: str | None) -> int:
     """Drop index entries whose record expired. Returns how many were in the all-jobs index."""
     async with redis.pipeline(transaction=False) as pipe:
         pipe.zrem(keys.INDEX_ALL, *job_ids)
         for status in JobStatus:
             pipe.zrem(keys.status_index(status.value), *job_ids)
+        if owner is not None:
+            pipe.zrem(keys.owner_index(owner), *job_ids)
         replies = await pipe.execute()
     return int(replies[0])
 

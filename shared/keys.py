@@ -53,6 +53,11 @@ def status_index(status: str) -> str:
     return f"jobs:status:{status}"
 
 
+def owner_index(owner: str) -> str:
+    """Sorted set of one API key's job ids, scored by creation time (ms): its listing."""
+    return f"jobs:owner:{owner}"
+
+
 def idempotency(key_hash: str) -> str:
     return f"idem:{key_hash}"
 
@@ -82,6 +87,7 @@ def script_names(queue_name: str) -> dict[str, str | int]:
         "recent_completed": RECENT_COMPLETED,
         "recent_failed": RECENT_FAILED,
         "status_prefix": status_index(""),
+        "owner_prefix": owner_index(""),
         "job_prefix": JOB_PREFIX,
         "steps_suffix": checkpoints("")[len(JOB_PREFIX) :],
         "events_suffix": events("")[len(JOB_PREFIX) :],

@@ -231,6 +231,8 @@ class JobStore:
         names = self._names
         if mode == "create":
             options["cap"] = self.settings.max_queued_jobs
+            if record.owner is not None:
+                options["owner"] = record.owner
             if idempotency is not None:
                 options["idem"] = f"{job_id}|{idempotency.body_hash}"
                 names = self._names_with_idem(idempotency.key_hash)

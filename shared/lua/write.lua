@@ -22,6 +22,7 @@
 --   finish     queue entry to finish for good: its data, taken mark and place in the queue
 --   idem       '<job id>|<body hash>' kept under names.idem (create)
 --   cap        refuse a create when the queue holds this many entries
+--   owner      the API key's id: the job joins that owner's listing index (create)
 --   code       error code (for the failed counter)
 --   terminal   true when the new status is terminal
 -- ARGV[4]  checkpoint (JSON)   ARGV[5]  event (JSON)   ARGV[6]  arq entry   ARGV[7]  key names
@@ -45,6 +46,7 @@ if ARGV[1] == 'create' then
   if redis.call('EXISTS', KEYS[1]) == 1 then return {0, ''} end
   if o.idem then redis.call('SET', k.idem, o.idem, 'EX', o.ttl) end
   redis.call('ZADD', k.index, o.created, id)
+  if o.owner then redis.call('ZADD', k.owner_prefix .. o.owner, o.created, id) end
 else
   local cur = redis.call('GET', KEYS[1])
   if not cur then return {0, ''} end

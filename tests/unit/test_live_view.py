@@ -88,3 +88,20 @@ async def test_queue_position_and_stats_on_fakeredis(fake_store: JobStore) -> No
     assert [await queue_position(fake_store.redis, queue, r) for r in records] == [1, 2, 3]
     stats = await ops.queue_stats(fake_store.redis, fake_store.settings)
     assert (stats.queue_depth, stats.pending, stats.running, stats.workers_alive) == (3, 3, 0, 0)
+
+
+async def test_an_owner_lists_from_its_own_index(fake_store: JobStore) -> None:
+    ids: dict[str, list[str]] = {"a": [], "b": []}
+    for i in range(12):
+        owner = "a" if i % 4 == 0 else "b"
+        record = lifecycle.new_job(
+            REQUEST, fake_store.settings, job_id=uuid4(), owner=owner, now=T0 + timedelta(seconds=i)
+        )
+        await fake_store.create(record)
+        ids[owner].append(str(record.job_id))
+    assert await fake_store.redis.zcard(keys.owner_index("a")) == 3
+    page = await list_jobs(fake_store.redis, owner="a", limit=2)
+    rest = await list_jobs(fake_store.redis, owner="a", limit=2, cursor=page.next_cursor)
+    assert [str(r.job_id) for r in page.records + rest.records] == ids["a"][::-1]
+    assert rest.next_cursor is None
+    assert (await list_jobs(fake_store.redis, owner="a", status=JobStatus.COMPLETED)).records == []

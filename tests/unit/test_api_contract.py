@@ -202,6 +202,13 @@ class TestGetJob:
         assert body["result"]["product_name"] == "Dove Body Wash"
         assert body["error"] is None
 
+    async def test_the_id_may_be_written_in_upper_case_or_without_hyphens(self, client: httpx.AsyncClient) -> None:
+        job_id = (await client.post("/api/v4/deep-research", json=SEED_REQUEST)).json()["job_id"]
+        for spelling in (job_id.upper(), job_id.replace("-", "")):
+            response = await client.get(f"/api/v4/job/{spelling}")
+            assert response.status_code == 200, spelling
+            assert response.json()["job_id"] == job_id
+
     async def test_unknown_job_is_404(self, client: httpx.AsyncClient) -> None:
         response = await client.get(f"/api/v4/job/{uuid4()}")
         assert_error_shape(response, 404, "not_found")

@@ -283,6 +283,7 @@ class TestRedisDown:
             responses = [
                 await client.post("/api/v4/deep-research", json=SEED_REQUEST),
                 await client.get(f"/api/v4/job/{uuid4()}"),
+                await client.post(f"/api/v4/job/{uuid4()}/cancel"),
                 await client.delete(
                     "/api/v4/admin/cleanup-jobs?older_than_seconds=0", headers={"X-Admin-Token": ADMIN_TOKEN}
                 ),

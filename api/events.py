@@ -30,7 +30,7 @@ from typing import Any, Final
 
 from redis.asyncio import Redis
 
-from api.errors import NotFound
+from api.errors import NotFound, ServiceUnavailable
 from shared import keys
 from shared.index import queue_position
 from shared.models import TERMINAL, JobRecord, JobView
@@ -51,6 +51,23 @@ def frame(event: str, data: str, event_id: str | None = None) -> str:
 def _id_key(entry_id: str) -> tuple[int, int]:
     ms, _, seq = entry_id.partition("-")
     return int(ms), int(seq or 0)
+
+
+class StreamCount:
+    """The SSE responses this process is serving. Each holds a Redis connection while it waits, so
+    new ones are refused (503, Retry-After) past ``events_max_streams``: a soft cap, checked when a
+    stream is opened and counted while its generator runs, so a stream that never starts holds
+    nothing."""
+
+    def __init__(self) -> None:
+        self.open = 0
+
+    def check(self, limit: int) -> None:
+        if self.open >= limit:
+            raise ServiceUnavailable(
+                f"This server already serves {self.open} event streams; retry shortly or poll the status.",
+                headers={"Retry-After": "5"},
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +105,17 @@ async def open_stream(
     return Opening(record, view, newest_id)
 
 
-async def stream(redis: Redis, settings: Settings, opening: Opening) -> AsyncIterator[str]:
+async def stream(redis: Redis, settings: Settings, opening: Opening, count: StreamCount) -> AsyncIterator[str]:
     """The SSE body. Ends after the terminal event, at the time limit, or if Redis fails."""
+    count.open += 1
+    try:
+        async for chunk in _frames(redis, settings, opening):
+            yield chunk
+    finally:
+        count.open -= 1
+
+
+async def _frames(redis: Redis, settings: Settings, opening: Opening) -> AsyncIterator[str]:
     job_id = str(opening.record.job_id)
     key = keys.events(job_id)
     yield f"retry: {RETRY_MS}\n\n"

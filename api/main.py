@@ -7,6 +7,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CollectorRegistry
 
 from api import errors
+from api.events import StreamCount
 from api.lifespan import lifespan
 from api.limits import BodyLimit
 from api.metrics import RequestMetrics
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(RequestLog)
     app.state.metrics_registry = CollectorRegistry()
+    app.state.event_streams = StreamCount()
     app.add_middleware(RequestMetrics, registry=app.state.metrics_registry)
     for router in (jobs.router, admin.router, health.router):
         app.include_router(router)

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     events_max_stream_seconds: float = Field(
         default=3600.0, gt=0, description="An SSE response ends after this long; clients resume with Last-Event-ID."
     )
+    events_max_streams: int = Field(
+        default=500, ge=1, description="SSE responses one API process serves at once (each holds a Redis connection)."
+    )
 
     admin_token: SecretStr | None = Field(default=None, description="Enables admin endpoints.")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from api import events, ops
@@ -77,11 +77,14 @@ async def job_events(
     job_id: JobId,
     store: StoreDep,
     settings: SettingsDep,
+    request: Request,
     last_event_id: Annotated[str | None, Header(max_length=64)] = None,
 ) -> StreamingResponse:
+    count: events.StreamCount = request.app.state.event_streams
+    count.check(settings.events_max_streams)
     opening = await events.open_stream(store.redis, settings, str(job_id), last_event_id)
     return StreamingResponse(
-        events.stream(store.redis, settings, opening),
+        events.stream(store.redis, settings, opening, count),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -20,7 +20,7 @@ from shared.store import JobStore
 from tests.conftest import Stack
 from tests.e2e.helpers import PACED, submit
 from tests.live.helpers import read_events
-from tests.support.waiting import await_until
+from tests.support.waiting import await_until, wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.e2e]
 STEPS = ("Reading the label", "Matching ingredients", "Weighing evidence", "Writing the report")
@@ -170,3 +170,22 @@ async def test_a_client_that_disconnects_stops_its_stream_reader(stack: Stack, s
         return sum(1 for client in clients if "b" in client.get("flags", "") and client.get("cmd") == "xread")
 
     await await_until(blocked_readers, lambda n: n == 0, timeout=5)
+
+
+async def test_streams_past_the_per_process_cap_are_refused_with_503(stack: Stack, store: JobStore) -> None:
+    api = stack.api(EVENTS_MAX_STREAMS=1)
+    record = await new_pending(store)
+    url = f"{api.url}/api/v4/job/{record.job_id}/events"
+    holding = asyncio.create_task(asyncio.to_thread(read_events, url, stop_after=2, timeout=20))
+    await reader_connected(store, before=0)
+    refused = await asyncio.to_thread(httpx.get, url, timeout=5)
+    assert refused.status_code == 503
+    assert refused.headers["retry-after"] == "5"
+    await play_worker(store, record, STEPS[:1])  # the first stream gets its update and hangs up
+    await holding
+
+    def opens() -> int:
+        with httpx.stream("GET", url, timeout=5) as response:
+            return response.status_code
+
+    await asyncio.to_thread(wait_until, opens, lambda code: code == 200, timeout=5)  # the slot came back

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from cli.main import build_parser
+from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,6 +108,12 @@ class TestCompose:
         worker = compose()["services"]["worker"]
         assert "container_name" not in worker
         assert "ports" not in worker  # a published host port would clash between replicas
+
+    def test_workers_get_time_to_drain_before_docker_kills_them(self) -> None:
+        grace = compose()["services"]["worker"]["stop_grace_period"]
+        seconds = float(str(grace).removesuffix("s"))
+        default = Settings.model_fields["shutdown_grace_seconds"].default
+        assert seconds > default + 2 * Settings.model_fields["redis_socket_timeout"].default
 
     def test_commands_match_the_procfile(self) -> None:
         services = compose()["services"]

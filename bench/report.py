@@ -140,10 +140,11 @@ How each figure is measured:
   together; jobs/s is finished jobs over (last finish - first start), from the systems' own job
   records. A drain is cut at its time limit: fewer finished jobs than queued means the figure
   covers the part that ran.
-- *Redis cost* (one-worker drain): commands from `INFO commandstats` after `CONFIG RESETSTAT`,
-  round trips from `total_reads_processed`, CPU from `used_cpu_user + used_cpu_sys`; the
-  harness's own calls are subtracted; enqueue cost is divided by jobs enqueued and work cost by
-  jobs finished, then added. *worker CPU*: utime+stime of the worker process(es) over the drain.
+- *Redis cost* (one-worker drain): commands from `INFO commandstats` after `CONFIG RESETSTAT`
+  (each command a Lua script runs counts, as well as its `EVALSHA`: a script doing 10 writes in
+  one round trip counts 11), round trips from `total_reads_processed`, CPU from `used_cpu_user +
+  used_cpu_sys`; the harness's own calls are subtracted; enqueue cost is divided by jobs enqueued
+  and work cost by jobs finished, then added. *worker CPU*: utime+stime of the worker process(es) over the drain.
 - *bytes per record*: `MEMORY USAGE` of the record a client reads once the job is done
   (arq `arq:result:<id>`, SAQ `saq:job:<queue>:<key>`), median of 20.
 - *RSS*: the worker process's VmRSS right after the one-worker drain.

@@ -9,7 +9,8 @@ bounded batch and fixes:
   job timeout): queued again under a fresh entry;
 - a processing job without a lease (lost with Redis data): requeued like a crashed worker's.
 
-It also trims the sets of jobs finished in the last hour (queue statistics read them).
+It also trims the indexes: entries that can only name expired records, and the sets of jobs
+finished in the last hour (queue statistics read them) of what is older.
 """
 
 from __future__ import annotations
@@ -77,17 +78,30 @@ async def _fix(
     return True
 
 
+async def _trim_indexes(store: JobStore, settings: Settings, now: datetime) -> None:
+    """Drop index entries that can only name expired records, and last-hour entries over an hour old.
+
+    A record expires ``job_ttl_seconds`` after its last write, and no job is written after its
+    deadline, so a job created longer ago than deadline + TTL is certainly gone. (Listing also
+    prunes what it meets; this keeps the indexes bounded when nobody lists.)
+    """
+    now_ms = int(now.timestamp() * 1000)
+    gone_before = now_ms - (settings.job_deadline_seconds + settings.job_ttl_seconds + 60) * 1000
+    async with store.redis.pipeline(transaction=False) as pipe:
+        pipe.zremrangebyscore(keys.RECENT_COMPLETED, "-inf", now_ms - 3_600_000)
+        pipe.zremrangebyscore(keys.RECENT_FAILED, "-inf", now_ms - 3_600_000)
+        for index in (keys.INDEX_ALL, *(keys.status_index(s.value) for s in JobStatus)):
+            pipe.zremrangebyscore(index, "-inf", gone_before)
+        await pipe.execute()
+
+
 async def reconcile(
     store: JobStore, settings: Settings, batch: int = 200, now: datetime | None = None
 ) -> dict[str, int]:
     """One round over the oldest ``batch`` pending and processing jobs. Returns what it fixed."""
     fixed = {"timed_out": 0, "requeued": 0, "orphaned": 0}
     now = now or utcnow()
-    hour_ago = int(now.timestamp() * 1000) - 3_600_000
-    async with store.redis.pipeline(transaction=False) as pipe:  # the last hour's finished-job sets
-        pipe.zremrangebyscore(keys.RECENT_COMPLETED, "-inf", hour_ago)
-        pipe.zremrangebyscore(keys.RECENT_FAILED, "-inf", hour_ago)
-        await pipe.execute()
+    await _trim_indexes(store, settings, now)
     pending = await _records(store, JobStatus.PENDING, batch)
     for record, (queued, taken) in zip(pending, await _entry_state(store, pending), strict=True):
         if now >= record.deadline_at:

@@ -86,3 +86,17 @@ async def test_processing_job_without_a_lease_is_requeued_as_lost(
     assert again is not None
     assert again.status is JobStatus.PENDING
     assert again.crashes == 1
+
+
+async def test_index_entries_of_long_expired_jobs_are_trimmed(
+    store: JobStore, settings: Settings, redis: ArqRedis
+) -> None:
+    record = await _submit(store, settings)
+    await redis.delete(keys.job(str(record.job_id)))  # as TTL expiry would
+    assert await redis.zscore(keys.INDEX_ALL, str(record.job_id)) is not None
+    await reconcile(store, settings, now=utcnow() + timedelta(hours=1))
+    assert await redis.zscore(keys.INDEX_ALL, str(record.job_id)) is not None  # could still be alive
+    ages = timedelta(seconds=settings.job_deadline_seconds + settings.job_ttl_seconds + 120)
+    await reconcile(store, settings, now=utcnow() + ages)
+    assert await redis.zscore(keys.INDEX_ALL, str(record.job_id)) is None
+    assert await redis.zscore(keys.status_index("pending"), str(record.job_id)) is None

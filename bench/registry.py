@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from bench.systems.arq_raw import ArqRaw
 from bench.systems.base import System
-from bench.systems.ours import OursHttp, OursQueue
+from bench.systems.ours import OursHttp, OursQueue, OursSse
 from bench.systems.saq_raw import SaqRaw
 
 REGISTRY: dict[str, Callable[[], System]] = {
@@ -15,6 +15,7 @@ REGISTRY: dict[str, Callable[[], System]] = {
     "saq": lambda: SaqRaw("saq"),
     "ours": OursQueue,
     "ours-http": OursHttp,
+    "ours-sse": OursSse,
 }
 
 

@@ -164,7 +164,8 @@ Systems: **arq** (0.28 defaults: `poll_delay` 0.5 s, `max_jobs` 10, results kept
 `JobStore.create`, the real worker running the `noop` pipeline, with its own defaults: leases,
 reaper, reconciler, JSON logs), **ours-http** (the same through a uvicorn process: `POST
 /api/v4/deep-research`, then `GET /api/v4/job/{{id}}` polled; rate limits raised out of the way,
-`MAX_QUEUED_JOBS` 1,000,000)."""
+`MAX_QUEUED_JOBS` 1,000,000, one API key), **ours-sse** (the same, but the client follows `GET
+/api/v4/job/{{id}}/events` (SSE), opened right after the submit, until a frame says completed)."""
 
 
 def command_breakdown(runs: Sequence[dict[str, Measured]], limit: int = 16) -> str:

@@ -26,7 +26,15 @@ class LatencyResult:
 
 
 def wait_done(system: System, job_id: str, config: Config) -> None:
-    """Block until ``job_id`` is complete, polling as a client would. Bounded by the timeout."""
+    """Block until ``job_id`` is complete, polling as a client would. Bounded by the timeout.
+
+    A system with a ``wait(job_id, seconds)`` method (a push channel such as SSE) waits with it
+    instead of polling.
+    """
+    wait = getattr(system, "wait", None)
+    if callable(wait):
+        wait(job_id, config.job_timeout_seconds)
+        return
     deadline = time.monotonic() + config.job_timeout_seconds
     while True:
         if system.probe(job_id):

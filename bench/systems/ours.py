@@ -10,6 +10,7 @@ store would. Over HTTP (:class:`OursHttp`) a real uvicorn process serves ``POST
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -211,6 +212,12 @@ class OursHttp(OursQueue):
             raise RuntimeError(f"submit answered {response.status_code}: {response.text[:300]}")
         return str(response.json()["job_id"])
 
+    @property
+    def poller(self) -> httpx.Client:
+        if self._poller is None:
+            raise RuntimeError("OursHttp.open() was not called")
+        return self._poller
+
     def probe(self, job_id: str) -> bool:
         assert self._poller is not None, "OursHttp.open() was not called"
         response = self._poller.get(f"/api/v4/job/{job_id}")
@@ -222,3 +229,28 @@ class OursHttp(OursQueue):
         if status != "completed":
             raise RuntimeError(f"job {job_id} ended {status}")
         return True
+
+
+class OursSse(OursHttp):
+    """Submits with ``POST``, then follows ``GET /api/v4/job/{id}/events`` (SSE) to its end."""
+
+    name = "ours-sse"
+    phases = frozenset({"latency"})
+
+    def wait(self, job_id: str, seconds: float) -> None:
+        """Block until a frame says the job is terminal: the first ``state`` frame when it already
+        is, else an ``end`` frame. Raise if it did not complete, or the stream ended first."""
+        deadline = time.monotonic() + seconds
+        with self.poller.stream("GET", f"/api/v4/job/{job_id}/events", timeout=seconds) as response:
+            if response.status_code != 200:
+                raise RuntimeError(f"events answered {response.status_code}")
+            for line in response.iter_lines():
+                if line.startswith("data:"):
+                    status = json.loads(line.removeprefix("data:"))["status"]
+                    if status == "completed":
+                        return
+                    if status not in ("pending", "processing"):
+                        raise RuntimeError(f"job {job_id} ended {status}")
+                if time.monotonic() > deadline:
+                    break
+        raise TimeoutError(f"job {job_id}: the event stream ended before the job did ({seconds} s)")

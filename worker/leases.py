@@ -23,6 +23,8 @@ from shared.settings import Settings
 from shared.store import JobStore, Lease, WriteRejected
 
 log = logging.getLogger("worker.leases")
+FORGET_DEAD_WORKERS_MS = 86_400_000
+"""Heartbeats older than this (a day) are removed: long enough to see which workers died lately."""
 
 
 class LeaseKeeper:
@@ -63,6 +65,8 @@ class LeaseKeeper:
                 pipe.zmscore(keys.LEASES, members)
                 pipe.zadd(keys.LEASES, dict.fromkeys(members, until), xx=True)
             pipe.zadd(keys.WORKERS, {self.worker_id: now_ms()})
+            # A worker that died without leaving (SIGKILL, OOM) would stay in the set for ever.
+            pipe.zremrangebyscore(keys.WORKERS, "-inf", now_ms() - FORGET_DEAD_WORKERS_MS)
             replies = await pipe.execute()
         if not members:
             return

@@ -10,7 +10,7 @@ import pytest
 from shared import keys, lifecycle
 from shared.models import ErrorCode, JobRecord, JobStatus, ResearchRequest
 from shared.store import JobStore, Lease
-from worker.leases import reap
+from worker.leases import LeaseKeeper, reap
 
 pytestmark = pytest.mark.redis
 
@@ -69,3 +69,13 @@ async def test_a_lease_whose_job_is_gone_is_dropped(store: JobStore) -> None:
 
     assert await reap(store, store.settings) == 0
     assert await store.redis.zscore(keys.LEASES, lease.member) is None
+
+
+async def test_a_long_dead_workers_heartbeat_is_forgotten(store: JobStore) -> None:
+    now_ms = datetime.now(UTC).timestamp() * 1000
+    dead = {"killed-yesterday": now_ms - 2 * 86_400_000, "killed-lately": now_ms - 60_000}
+    await store.redis.zadd(keys.WORKERS, dead)
+
+    await LeaseKeeper(store, store.settings, "alive").tick()
+
+    assert await store.redis.zrange(keys.WORKERS, 0, -1) == [b"killed-lately", b"alive"]

@@ -112,13 +112,26 @@ def _compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+def _lua_table(names: dict[str, str | int]) -> str:
+    """``{queue = "arq:queue", ...}``: key names as a Lua table literal (ASCII names only)."""
+    fields = []
+    for name, value in names.items():
+        if isinstance(value, str):
+            if not value.isascii() or '"' in value or "\\" in value:
+                raise ValueError(f"Redis key name {value!r} must be plain ASCII, without quotes or backslashes")
+            fields.append(f'{name} = "{value}"')
+        else:
+            fields.append(f"{name} = {int(value)}")
+    return "{" + ", ".join(fields) + "}"
+
+
 class JobStore:
     def __init__(self, redis: Redis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings
-        self._write = redis.register_script(_WRITE_LUA)
-        self._names = _compact(keys.script_names(settings.queue_name))
-        self._take = redis.register_script(_TAKE_LUA)
+        names = _lua_table(keys.script_names(settings.queue_name))
+        self._write = redis.register_script(_WRITE_LUA.replace("__KEY_NAMES__", names))
+        self._take = redis.register_script(_TAKE_LUA.replace("__KEY_NAMES__", names))
 
     async def get(self, job_id: UUID | str) -> JobRecord | None:
         raw = await self.redis.get(keys.job(str(job_id)))
@@ -228,14 +241,14 @@ class JobStore:
             )
         if finish_entry:
             options["finish"] = finish_entry
-        names = self._names
+        idem_key = ""
         if mode == "create":
             options["cap"] = self.settings.max_queued_jobs
             if record.owner is not None:
                 options["owner"] = record.owner
             if idempotency is not None:
                 options["idem"] = f"{job_id}|{idempotency.body_hash}"
-                names = self._names_with_idem(idempotency.key_hash)
+                idem_key = keys.idempotency(idempotency.key_hash)
         if record.error_code is not None:
             options["code"] = record.error_code.value
         if record.is_terminal:
@@ -249,17 +262,14 @@ class JobStore:
                 _compact(checkpoint[1]) if checkpoint is not None else "",
                 _compact(event_of(record)),
                 entry,
-                names,
+                idem_key,
             ],
         )
         return int(code), current or None
 
-    def _names_with_idem(self, key_hash: str) -> str:
-        return _compact({**keys.script_names(self.settings.queue_name), "idem": keys.idempotency(key_hash)})
-
     async def take(self, limit: int, taken_ttl_ms: int) -> list[Taken]:
         """Take up to ``limit`` due queue entries, each with its payload and job record."""
-        flat = await self._take(keys=[self.settings.queue_name], args=[now_ms(), limit, taken_ttl_ms, self._names])
+        flat = await self._take(keys=[self.settings.queue_name], args=[now_ms(), limit, taken_ttl_ms])
         return [Taken(flat[i].decode(), flat[i + 1], flat[i + 2] or None) for i in range(0, len(flat), 3)]
 
     async def finish_entry(self, entry: str) -> None:

@@ -6,10 +6,11 @@
 -- before claiming. A worker that dies between taking and claiming leaves a pending record whose
 -- entry is taken: the reconciler queues it again.
 --
--- KEYS: 1 queue.  ARGV: 1 now ms  2 how many  3 taken-mark ttl ms  4 key names (JSON)
+-- KEYS: 1 queue.  ARGV: 1 now ms  2 how many  3 taken-mark ttl ms
+-- Key names: the store writes them in where it says __KEY_NAMES__ (see write.lua).
 -- Returns a flat list: entry id, payload, record (false if none), entry id, ...
 
-local k = cjson.decode(ARGV[4])
+local k = __KEY_NAMES__
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
 local out = {}
 for _, id in ipairs(ids) do

@@ -6,7 +6,8 @@
 -- check costs the same whatever the record's size, and the record is never decoded here.
 --
 -- Few arguments on purpose (each costs the client time to encode): the options travel as one
--- small JSON object, and the key names (from shared/keys.py) as another.
+-- small JSON object. The key names come from shared/keys.py: the store writes them into the
+-- script as a table where it says __KEY_NAMES__ when it loads it, so no call decodes them.
 --
 -- KEYS[1]  the record, job:<uuid>
 -- ARGV[1]  'create' or 'update'         ARGV[2]  the new record (JSON)
@@ -20,12 +21,13 @@
 --   lease_rm, lease_add, lease_until (ms)        leases to remove / add
 --   dispatch, score (ms), entry_ttl (ms)         queue the entry ARGV[6] under id `dispatch`
 --   finish     queue entry to finish for good: its data, taken mark and place in the queue
---   idem       '<job id>|<body hash>' kept under names.idem (create)
+--   idem       '<job id>|<body hash>' kept under ARGV[7] (create)
 --   cap        refuse a create when the queue holds this many entries
 --   owner      the API key's id: the job joins that owner's listing index (create)
 --   code       error code (for the failed counter)
 --   terminal   true when the new status is terminal
--- ARGV[4]  checkpoint (JSON)   ARGV[5]  event (JSON)   ARGV[6]  arq entry   ARGV[7]  key names
+-- ARGV[4]  checkpoint (JSON)   ARGV[5]  event (JSON)   ARGV[6]  arq entry
+-- ARGV[7]  the idempotency key's name ('' when none)
 --
 -- Returns {1, ''} written; {0, ''} no record (or, for create, it exists);
 --         {-1, cur} wrong attempt; {-2, cur} status not allowed;
@@ -33,18 +35,18 @@
 --         {-5, ''} (create) the queue is full.
 
 local o = cjson.decode(ARGV[3])
-local k = cjson.decode(ARGV[7])
+local k = __KEY_NAMES__
 local id = o.id
 local old_status = nil
 
 if ARGV[1] == 'create' then
   if o.idem then
-    local prior = redis.call('GET', k.idem)
+    local prior = redis.call('GET', ARGV[7])
     if prior then return {2, prior} end
   end
   if o.cap and o.cap > 0 and redis.call('ZCARD', k.queue) >= o.cap then return {-5, ''} end
   if redis.call('EXISTS', KEYS[1]) == 1 then return {0, ''} end
-  if o.idem then redis.call('SET', k.idem, o.idem, 'EX', o.ttl) end
+  if o.idem then redis.call('SET', ARGV[7], o.idem, 'EX', o.ttl) end
   redis.call('ZADD', k.index, o.created, id)
   if o.owner then redis.call('ZADD', k.owner_prefix .. o.owner, o.created, id) end
 else
@@ -68,7 +70,7 @@ if old_status ~= o.status then
   if not old_status then counter = 'submitted'
   elseif o.status == 'failed' then counter = 'failed:' .. (o.code or 'unknown')
   elseif o.status == 'pending' then counter = 'requeued:' .. old_status end
-  redis.call('HINCRBY', k.counters, counter, 1)
+  if counter ~= 'processing' then redis.call('HINCRBY', k.counters, counter, 1) end  -- /metrics has no use for it
   local recent = ({completed = k.recent_completed, failed = k.recent_failed})[o.status]
   if recent then redis.call('ZADD', recent, o.now, id) end  -- readers trim what is over an hour old
 end

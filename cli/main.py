@@ -27,10 +27,11 @@ def _api(args: argparse.Namespace) -> int:
 
     setup_logging(get_settings(), "api")
     uvicorn.run(
-        "api.main:create_app",
+        "cli.serve:create",
         factory=True,
         host=args.host,
         port=args.port,
+        workers=args.workers,
         log_config=None,
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
@@ -65,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     api = sub.add_parser("api", help="run the HTTP API")
     api.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     api.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    api.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WEB_CONCURRENCY", "1")),
+        help="API processes sharing the port (default $WEB_CONCURRENCY, else 1)",
+    )
     api.set_defaults(handler=_api)
 
     worker = sub.add_parser("worker", help="run a worker process")

@@ -1,10 +1,15 @@
 """Jobs that have crashed a worker before run alone.
 
 When a worker process dies, every job it was running is requeued with a crash counted, though
-only one of them may have killed it. So a job with a crash on its record (a suspect) waits until
+only one of them may have killed it. So a job with crashes on its record (a suspect) waits until
 it can run with no other job in the process, and no other job starts meanwhile. A poison job then
 kills only itself and runs out of its crash budget, while the jobs that were merely beside it
 finish on their next, solitary, run.
+
+One crash is not yet suspicious: after a worker is killed by a deploy or the OOM killer, all its
+jobs carry one, and running them one by one would make recovery slow. From the second crash on
+(or the first, when the budget is two), a job runs alone: a job beside a poison job can then
+collect at most that many crashes, fewer than the budget, before it is isolated and finishes.
 """
 
 from __future__ import annotations
@@ -12,6 +17,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+
+from shared.settings import Settings
+
+
+def is_suspect(crashes: int, settings: Settings) -> bool:
+    """Whether a job with this many crashes on its record must run alone."""
+    return crashes >= max(1, min(2, settings.max_crashes - 1))
 
 
 class Isolation:

@@ -21,6 +21,7 @@ from shared.models import JobRecord, JobStatus, QueuePayload, utcnow
 from shared.store import JobStore, WriteRejected
 from worker import metrics
 from worker.context import WorkerContext
+from worker.isolation import is_suspect
 from worker.runner import Runner
 
 log = logging.getLogger("worker.tasks")
@@ -48,7 +49,7 @@ async def run_entry(ctx: WorkerContext, entry: str, payload: Any, record: bytes 
         return "rejected"
     runner = Runner(store, ctx["keeper"], ctx["settings"], ctx["worker_id"])
     known = JobRecord.model_validate_json(record) if record else None
-    suspect = known is not None and known.crashes > 0
+    suspect = known is not None and is_suspect(known.crashes, ctx["settings"])
     isolation = ctx["isolation"]
     started = time.perf_counter()
     try:

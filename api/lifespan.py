@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from shared.redis import REDIS_DOWN_ERRORS, create_redis, durability_warnings, redact_url
 from shared.store import JobStore
@@ -21,7 +22,9 @@ log = logging.getLogger("api")
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = app.state.settings
-    redis = create_redis(settings)
+    # Retry a refused connection once, but not a timeout: a client waiting on a frozen Redis
+    # should get its 503 after one socket timeout, not three.
+    redis = create_redis(settings, retry_on_error=[RedisConnectionError])
     app.state.store = JobStore(redis, settings)
     url = redact_url(settings.redis_url.get_secret_value())
     try:

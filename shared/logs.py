@@ -43,6 +43,9 @@ class RedactSecrets(logging.Filter):
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = self.scrub(record.exc_text)
+        for name, value in list(record.__dict__.items()):  # fields passed with extra=
+            if name not in _STANDARD and isinstance(value, str):
+                record.__dict__[name] = self.scrub(value)
         return True
 
 

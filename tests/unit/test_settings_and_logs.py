@@ -142,3 +142,16 @@ def test_json_formatter_adds_extra_fields() -> None:
     assert entry["msg"] == "job j1 done"
     assert entry["job_id"] == "j1"
     assert entry["level"] == "info"
+
+
+def test_secrets_in_extra_fields_are_masked_too() -> None:
+    import logging
+
+    from shared.logs import RedactSecrets
+
+    record = logging.LogRecord("t", logging.INFO, __file__, 1, "connecting", (), None)
+    record.url = "redis://default:hunter2-secret@host:6379"
+    record.token = "tok-abcdef-123"
+    RedactSecrets(["tok-abcdef-123"]).filter(record)
+    assert record.url == "redis://default:****@host:6379"
+    assert record.token == "****"

@@ -1,7 +1,7 @@
 """The worker process: arq's ``Worker`` made to drain gracefully and ride out Redis outages.
 
-Start it with ``deep-research worker`` (or ``python -m worker``). ``WorkerSettings`` is what arq's
-own CLI would read; :func:`run` is what our CLI calls.
+Start it with ``deep-research worker`` (or ``python -m worker``), which calls :func:`run`.
+``WorkerSettings`` is what arq's own CLI reads.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import os
 import signal
 import socket
 import uuid
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from arq import func
+from arq.connections import RedisSettings
 from arq.worker import Worker
 
 from shared import queue
@@ -39,6 +40,8 @@ def worker_id() -> str:
 
 
 async def on_startup(ctx: dict[str, Any]) -> None:
+    ctx.setdefault("settings", get_settings())  # arq's own CLI passes no ctx
+    ctx.setdefault("worker_id", worker_id())
     wctx = cast(WorkerContext, ctx)
     settings = wctx["settings"]
     store = JobStore(wctx["redis"], settings)
@@ -175,19 +178,47 @@ def build_worker(settings: Settings, *, burst: bool = False) -> ResearchWorker:
         functions=[func(run_job, name=queue.TASK_NAME, max_tries=3, timeout=settings.job_deadline_seconds + 60)],  # type: ignore[arg-type]
         redis_pool=create_redis(settings),
         queue_name=settings.queue_name,
-        job_serializer=queue.dumps,
-        job_deserializer=queue.loads,
         max_jobs=settings.worker_concurrency,
-        keep_result=0,
-        retry_jobs=False,
         poll_delay=0,  # the consumer waits itself (ResearchWorker._idle), woken by new work
         burst=burst,
-        on_startup=on_startup,
-        on_shutdown=on_shutdown,
         ctx={"settings": settings, "worker_id": wid},
         handle_signals=True,
-        health_check_interval=60,
+        **WorkerSettings.shared(),
     )
+
+
+class WorkerSettings:
+    """What arq's own CLI reads (``arq worker.main.WorkerSettings``), and what ``build_worker``
+    shares with it: the task, the hooks, JSON (never pickle) on the queue, no arq results or
+    retries (the job record and the runner own those).
+
+    arq's CLI runs its stock ``Worker``: it polls instead of being woken and takes jobs one by
+    one, but runs them with the same runner, leases and fencing. ``deep-research worker`` is the
+    supported way; this is for operators who already drive workers with arq.
+    """
+
+    functions: ClassVar = [func(run_job, name=queue.TASK_NAME, max_tries=3)]  # type: ignore[arg-type]
+    # arq's CLI builds its own connection from this; it is read when arq imports the class.
+    redis_settings = RedisSettings.from_dsn(os.environ.get("REDIS_URL", "redis://localhost:6379"))
+    on_startup = staticmethod(on_startup)
+    on_shutdown = staticmethod(on_shutdown)
+    job_serializer = staticmethod(queue.dumps)
+    job_deserializer = staticmethod(queue.loads)
+    keep_result = 0
+    retry_jobs = False
+    health_check_interval = 60
+
+    @classmethod
+    def shared(cls) -> dict[str, Any]:
+        return {
+            "on_startup": on_startup,
+            "on_shutdown": on_shutdown,
+            "job_serializer": queue.dumps,
+            "job_deserializer": queue.loads,
+            "keep_result": cls.keep_result,
+            "retry_jobs": cls.retry_jobs,
+            "health_check_interval": cls.health_check_interval,
+        }
 
 
 async def wait_for_redis(settings: Settings) -> None:

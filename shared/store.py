@@ -36,6 +36,9 @@ class WriteRejected(Exception):
         self.current = current
 
 
+FORGET_DEAD_WORKERS_MS: Final = 86_400_000
+
+
 class QueueFull(Exception):
     """Backpressure: the queue already holds its cap of entries; nothing was written."""
 
@@ -288,13 +291,22 @@ class JobStore:
         raw: dict[bytes, bytes] = await self.redis.hgetall(keys.checkpoints(str(job_id)))  # type: ignore[misc]
         return {name.decode(): json.loads(value) for name, value in raw.items()}
 
-    async def renew_leases(self, leases: Iterable[Lease]) -> None:
-        """Push the expiry of leases this worker still holds; never re-adds a lease taken away."""
+    async def renew_leases(self, leases: Iterable[Lease], *, heartbeat: str | None = None) -> list[bool]:
+        """Push the expiry of leases a worker still holds, in one round trip; never re-adds a
+        lease taken away. Returns, for each lease, whether it was still there. With ``heartbeat``,
+        also records that worker as alive (and forgets workers silent for a day: a SIGKILLed
+        worker never leaves)."""
         members = [lease.member for lease in leases]
-        if not members:
-            return
-        until = now_ms() + int(self.settings.lease_seconds * 1000)
-        await self.redis.zadd(keys.LEASES, dict.fromkeys(members, until), xx=True)
+        now = now_ms()
+        async with self.redis.pipeline(transaction=False) as pipe:
+            if members:
+                pipe.zmscore(keys.LEASES, members)
+                pipe.zadd(keys.LEASES, dict.fromkeys(members, now + int(self.settings.lease_seconds * 1000)), xx=True)
+            if heartbeat is not None:
+                pipe.zadd(keys.WORKERS, {heartbeat: now})
+                pipe.zremrangebyscore(keys.WORKERS, "-inf", now - FORGET_DEAD_WORKERS_MS)
+            replies = await pipe.execute()
+        return [score is not None for score in replies[0]] if members else []
 
     async def expired_leases(self, limit: int = 100) -> list[Lease]:
         members = await self.redis.zrangebyscore(keys.LEASES, "-inf", now_ms(), start=0, num=limit)

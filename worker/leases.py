@@ -17,13 +17,11 @@ import time
 
 from shared import keys, lifecycle
 from shared.models import JobStatus, utcnow
-from shared.queue import now_ms
 from shared.redis import REDIS_DOWN_ERRORS
 from shared.settings import Settings
 from shared.store import JobStore, Lease, WriteRejected
 
 log = logging.getLogger("worker.leases")
-FORGET_DEAD_WORKERS_MS = 86_400_000
 """Heartbeats older than this (a day) are removed: long enough to see which workers died lately."""
 
 
@@ -58,20 +56,9 @@ class LeaseKeeper:
     async def tick(self) -> None:
         """Renew held leases, stop jobs whose lease is gone, and beat the heart: one round trip."""
         held = list(self._held.values())
-        members = [lease.member for lease, _ in held]
-        until = now_ms() + int(self.settings.lease_seconds * 1000)
-        async with self.store.redis.pipeline(transaction=False) as pipe:
-            if members:
-                pipe.zmscore(keys.LEASES, members)
-                pipe.zadd(keys.LEASES, dict.fromkeys(members, until), xx=True)
-            pipe.zadd(keys.WORKERS, {self.worker_id: now_ms()})
-            # A worker that died without leaving (SIGKILL, OOM) would stay in the set for ever.
-            pipe.zremrangebyscore(keys.WORKERS, "-inf", now_ms() - FORGET_DEAD_WORKERS_MS)
-            replies = await pipe.execute()
-        if not members:
-            return
-        for (lease, task), score in zip(held, replies[0], strict=True):
-            if score is None and lease.member in self._held and lease.member not in self._taken:
+        still = await self.store.renew_leases([lease for lease, _ in held], heartbeat=self.worker_id)
+        for (lease, task), there in zip(held, still, strict=True):
+            if not there and lease.member in self._held and lease.member not in self._taken:
                 log.warning("job %s attempt %d: lease taken away; stopping it", lease.job_id, lease.attempt)
                 self._taken.add(lease.member)
                 task.cancel()

@@ -19,6 +19,7 @@ from uuid import UUID
 from redis.asyncio import Redis
 
 from shared import keys
+from shared.batching import ScriptBatcher
 from shared.models import JobRecord, JobStatus, utcnow
 from shared.queue import ARQ_EXPIRES_EXTRA_MS, arq_entry, now_ms
 from shared.settings import Settings
@@ -133,7 +134,7 @@ class JobStore:
         self.redis = redis
         self.settings = settings
         names = _lua_table(keys.script_names(settings.queue_name))
-        self._write = redis.register_script(_WRITE_LUA.replace("__KEY_NAMES__", names))
+        self._write = ScriptBatcher(redis, redis.register_script(_WRITE_LUA.replace("__KEY_NAMES__", names)))
         self._take = redis.register_script(_TAKE_LUA.replace("__KEY_NAMES__", names))
 
     async def get(self, job_id: UUID | str) -> JobRecord | None:
@@ -257,8 +258,8 @@ class JobStore:
         if record.is_terminal:
             options["terminal"] = True
         code, current = await self._write(
-            keys=[keys.job(job_id)],
-            args=[
+            [keys.job(job_id)],
+            [
                 mode,
                 record.model_dump_json(),
                 _compact(options),

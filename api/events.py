@@ -9,6 +9,8 @@ each frame is that entry id:
 - a client that reconnects with ``Last-Event-ID`` gets exactly the entries after that id: no gap,
   no repeat. If that id is older than the oldest entry kept (the stream is trimmed to about 500
   entries) it gets a fresh ``state`` frame instead, which supersedes what it missed;
+- ``Last-Event-ID: 0`` asks for the whole history: every entry from the job's creation, when the
+  stream still holds it (else a fresh ``state`` frame, as for a trimmed id);
 - the terminal entry is sent as an ``end`` frame and the response ends.
 
 Every loop is bounded: one read blocks at most ``events_block_seconds`` (kept under the Redis
@@ -96,6 +98,8 @@ async def open_stream(
     if record is None or (owner is not None and record.owner != owner):
         raise NotFound(f"No job {job_id}: it never existed or it expired.")
     newest_id = newest[0][0].decode() if newest else "0-0"
+    if last_event_id in ("0", "0-0") and oldest and _is_first_event(oldest[0][1]):
+        return Opening(record, None, "0-0")  # the whole history is still kept: replay it
     if last_event_id and STREAM_ID.match(last_event_id):
         oldest_id = oldest[0][0].decode() if oldest else "0-0"
         if _id_key(last_event_id) >= _id_key(oldest_id):
@@ -103,6 +107,12 @@ async def open_stream(
     view = JobView.of(record)
     view.queue_position = await queue_position(redis, settings.queue_name, record)
     return Opening(record, view, newest_id)
+
+
+def _is_first_event(fields: dict[bytes, bytes]) -> bool:
+    """Whether a stream entry is the job's creation (pending, never run): nothing was trimmed."""
+    event = json.loads(fields.get(b"data", b"{}"))
+    return bool(event.get("status") == "pending" and event.get("attempt") == 0)
 
 
 async def stream(redis: Redis, settings: Settings, opening: Opening, count: StreamCount) -> AsyncIterator[str]:

@@ -189,3 +189,18 @@ async def test_streams_past_the_per_process_cap_are_refused_with_503(stack: Stac
             return response.status_code
 
     await asyncio.to_thread(wait_until, opens, lambda code: code == 200, timeout=5)  # the slot came back
+
+
+async def test_last_event_id_zero_replays_the_whole_history_of_a_finished_job(stack: Stack, store: JobStore) -> None:
+    api = stack.api()
+    record = await new_pending(store)
+    await play_worker(store, record, STEPS)
+    frames, _ = await asyncio.to_thread(
+        read_events, f"{api.url}/api/v4/job/{record.job_id}/events", last_event_id="0", timeout=5
+    )
+    assert frames[-1].event == "end"
+    assert [f.id for f in frames] == await stream_ids(store, str(record.job_id)), "every kept event, in order"
+    statuses = [f.json()["status"] for f in frames]
+    assert statuses[0] == "pending"
+    assert statuses[-1] == "completed"
+    assert "processing" in statuses

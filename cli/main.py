@@ -59,6 +59,12 @@ def _research(args: argparse.Namespace) -> int:
     return run_offline(args.input, args.format)
 
 
+def _profile(args: argparse.Namespace) -> int:
+    from cli.profile import run
+
+    return run(args.sizes, args.repeats, args.warm_up)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="deep-research", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -87,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     research.add_argument("--input", required=True, help="request JSON file, or - for stdin")
     research.add_argument("--format", choices=("json", "markdown"), default="json")
     research.set_defaults(handler=_research)
+
+    profile = sub.add_parser("profile-research", help="CPU time per research job (10/100/500 ingredients)")
+    profile.add_argument("--repeats", type=int, default=30, help="jobs per size (median reported)")
+    profile.add_argument("--warm-up", type=int, help="ingredients researched first (default 20,000)")
+    profile.add_argument("sizes", type=int, nargs="*", help="ingredients per job (default 10 100 500)")
+    profile.set_defaults(handler=_profile)
 
     from cli import keys
 

@@ -1,4 +1,4 @@
-"""CPU cost of the research pipeline: ``python -m worker.research.profile``.
+"""CPU cost of the research pipeline (``deep-research profile-research`` prints it).
 
 :func:`measure` runs the registered steps through :func:`worker.pipeline.local.run_locally` (each
 output goes through JSON, as the runner's checkpoints do) and returns the median
@@ -23,7 +23,6 @@ Two states of the per-process caches (names already normalised, parsed and ident
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import random
 import statistics
@@ -191,20 +190,3 @@ async def measure_async(n_ingredients: int, repeats: int, *, cold: bool = False,
 def measure(n_ingredients: int, repeats: int, *, cold: bool = False, warm_up: int = WARM_UP) -> float:
     """:func:`measure_async` for synchronous callers (it starts its own event loop)."""
     return asyncio.run(measure_async(n_ingredients, repeats, cold=cold, warm_up=warm_up))
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="CPU time per research job, steady and cold.")
-    parser.add_argument("--repeats", type=int, default=30, help="jobs per size (median reported)")
-    parser.add_argument("--warm-up", type=int, default=WARM_UP, help="ingredients researched first")
-    parser.add_argument("sizes", type=int, nargs="*", default=list(SIZES), help="ingredients per job")
-    args = parser.parse_args(argv)
-    print(f"median CPU ms per job over {args.repeats} lists (steady: after {args.warm_up} other ingredients)")
-    for size in args.sizes:
-        steady = measure(size, args.repeats, warm_up=args.warm_up)
-        cold = measure(size, args.repeats, cold=True)
-        print(f"{size:>5} ingredients: steady {steady:7.2f} ms   cold {cold:7.2f} ms")
-
-
-if __name__ == "__main__":
-    main()

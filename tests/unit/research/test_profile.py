@@ -6,8 +6,9 @@ import math
 
 import pytest
 
+from cli.main import main
 from worker.research.loader import load_knowledge_base
-from worker.research.profile import ListMaker, main, measure
+from worker.research.profile import ListMaker, measure
 
 
 @pytest.mark.parametrize("cold", [False, True])
@@ -27,6 +28,6 @@ def test_profile_lists_are_deterministic_and_the_requested_length() -> None:
 
 
 def test_profile_entry_point_prints_one_line_per_size(capsys: pytest.CaptureFixture[str]) -> None:
-    main(["--repeats", "1", "--warm-up", "100", "3", "7"])
+    main(["profile-research", "--repeats", "1", "--warm-up", "100", "3", "7"])
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines[1:]] == ["3", "7"]

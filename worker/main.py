@@ -210,15 +210,9 @@ class WorkerSettings:
 
     @classmethod
     def shared(cls) -> dict[str, Any]:
-        return {
-            "on_startup": on_startup,
-            "on_shutdown": on_shutdown,
-            "job_serializer": queue.dumps,
-            "job_deserializer": queue.loads,
-            "keep_result": cls.keep_result,
-            "retry_jobs": cls.retry_jobs,
-            "health_check_interval": cls.health_check_interval,
-        }
+        names = ("on_startup", "on_shutdown", "job_serializer", "job_deserializer")
+        settings = ("keep_result", "retry_jobs", "health_check_interval")
+        return {name: getattr(cls, name) for name in (*names, *settings)}
 
 
 async def wait_for_redis(settings: Settings) -> None:

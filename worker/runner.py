@@ -8,6 +8,7 @@ record to whoever holds it now.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import random
@@ -33,6 +34,12 @@ PENDING = frozenset({JobStatus.PENDING})
 
 # Outcomes after which this attempt's queue entry is still there: the final write did not remove it.
 _ENTRY_LEFT = frozenset({"gone", "skipped", "superseded", "taken away (cancelled or reaped)", "abandoned"})
+
+
+@functools.cache
+def _timed_steps(pipeline: str) -> tuple[Step, ...]:
+    """A pipeline's steps, wrapped to time themselves: resolved once per process, not per job."""
+    return timed(steps_for(pipeline))
 
 
 class Draining(Exception):
@@ -77,7 +84,7 @@ class Runner:
         if utcnow() >= record.deadline_at:
             return await self._fail_unclaimed(record)
         try:
-            steps = timed(steps_for(record.pipeline))
+            steps = _timed_steps(record.pipeline)
         except UnknownPipeline as exc:
             return await self._fail_unclaimed(record, ErrorCode.INVALID_INPUT, str(exc))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from uuid import uuid4
 
@@ -53,7 +53,7 @@ class Pipelines:
 
 
 @pytest.fixture
-def pipelines(store: JobStore, monkeypatch: pytest.MonkeyPatch) -> Pipelines:
+def pipelines(store: JobStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipelines]:
     found = Pipelines(store)
 
     def steps_for(name: str) -> tuple[Step, ...]:
@@ -62,7 +62,9 @@ def pipelines(store: JobStore, monkeypatch: pytest.MonkeyPatch) -> Pipelines:
         raise UnknownPipeline(f"unknown pipeline {name!r}")
 
     monkeypatch.setattr(runner_module, "steps_for", steps_for)
-    return found
+    runner_module._timed_steps.cache_clear()  # resolved pipelines are cached per process
+    yield found
+    runner_module._timed_steps.cache_clear()
 
 
 @pytest.fixture
